@@ -1,0 +1,54 @@
+# thiduabloc: `make run` serves the demo, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Django 6.1 needs Python >= 3.12: take the first interpreter that qualifies (pyenv installs included).
+PYTHON ?= $(shell for c in python3.12 python3.13 python3 $$HOME/.pyenv/versions/3.12*/bin/python3 $$HOME/.pyenv/versions/3.13*/bin/python3; do \
+	if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
+
+.PHONY: run test install install-test assets lint pytest lock clean
+
+run: install assets var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install-test assets var lint
+	$(PY) manage.py makemigrations --check --dry-run --no-input
+	$(PY) -m pytest
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt
+	@test -n "$(PYTHON)" || { echo "Không tìm thấy Python >= 3.12 (xem README.md)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(PIP_INSTALL) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP_INSTALL) -e ".[test]"
+	touch $@
+
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+var:
+	mkdir -p var/static var/media
+
+# Re-pin every installed package after changing pyproject.toml.
+lock: install-test
+	{ echo "# Every package a fresh install gets, pinned (regenerate with: make lock)."; \
+	  $(PY) -m pip freeze --exclude-editable; } > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BlocsConfig(AppConfig):
+    name = "blocs"
+    verbose_name = "Khối thi đua"

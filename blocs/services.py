@@ -1,0 +1,183 @@
+"""State changes of blocs and units. Views, the admin, commands and tests all go through these functions."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from blocs.access import ensure_can_manage
+from blocs.audit import audit_record
+from blocs.errors import BlocError
+from blocs.models import Bloc, BlocYear, Handover, Membership, Unit, UnitImport, User
+from blocs.rotation import rotation_plan
+from blocs.unit_import import ImportResult, parse_units
+
+
+@dataclass(frozen=True)
+class CouncilAssignment:
+    """Roles named by the council's notice instead of the default rotation rule."""
+
+    head: Unit
+    deputy: Unit | None
+    notice_number: str
+    notice_date: datetime.date
+
+
+def _latest_year(bloc: Bloc) -> BlocYear | None:
+    return bloc.years.prefetch_related("memberships__unit").order_by("-year").first()
+
+
+@transaction.atomic
+def bloc_rotate(
+    *,
+    actor: User | None,
+    bloc: Bloc,
+    year: int,
+    handover_date: datetime.date | None,
+    council: CouncilAssignment | None = None,
+) -> BlocYear:
+    """Create ``year`` of ``bloc``: its members (the rotation order's units still active on 1 January) and its
+    head and deputy, by the default rule or as ``council`` names them; record the handover of the head role.
+
+    Raises BlocError when the year is not the one after the latest, already exists, or the roles are invalid;
+    PermissionDenied unless ``actor`` may act for the latest year's head.
+    """
+    # Lock the bloc so that two secretaries rotating at once cannot both pass the checks below.
+    bloc = Bloc.objects.select_for_update().get(pk=bloc.pk)
+    previous = _latest_year(bloc)
+    ensure_can_manage(actor, previous)
+
+    if not 2000 <= year <= 2100:
+        raise BlocError("Năm phải trong khoảng 2000–2100.")
+    if previous is not None and year <= previous.year:
+        raise BlocError(f"Năm {year} của khối đã được phân công; không thay đổi gì.")
+    if previous is not None and year != previous.year + 1:
+        raise BlocError(
+            f"Chỉ có thể phân công năm {previous.year + 1} (năm tiếp theo của năm {previous.year})."
+        )
+    if previous is None and council is None:
+        raise BlocError(
+            "Năm đầu tiên của khối phải phân công theo thông báo của Hội đồng Thi đua – Khen thưởng."
+        )
+
+    plan = rotation_plan(bloc=bloc, year=year, previous=previous)
+    if len(plan.members) < 2:
+        raise BlocError("Khối cần ít nhất hai đơn vị còn hoạt động trong thứ tự luân phiên.")
+    if council is not None:
+        head, deputy = council.head, council.deputy
+        member_ids = {u.pk for u in plan.members}
+        if head.pk not in member_ids or (deputy is not None and deputy.pk not in member_ids):
+            raise BlocError("Khối trưởng và Khối phó phải là thành viên của khối trong năm.")
+        if deputy is not None and deputy.pk == head.pk:
+            raise BlocError("Khối trưởng và Khối phó phải là hai đơn vị khác nhau.")
+        if not council.notice_number.strip() or council.notice_date is None:
+            raise BlocError("Phải ghi số và ngày thông báo của Hội đồng.")
+    else:
+        head, deputy = plan.head, plan.deputy
+
+    previous_head = previous.head if previous is not None else None
+    if previous_head is not None and previous_head.pk != head.pk:
+        if handover_date is None:
+            raise BlocError("Phải ghi ngày bàn giao nhiệm vụ Khối trưởng.")
+        if handover_date.year not in (year - 1, year):
+            raise BlocError(f"Ngày bàn giao phải thuộc năm {year - 1} hoặc năm {year}.")
+
+    try:
+        with transaction.atomic():
+            bloc_year = BlocYear.objects.create(
+                bloc=bloc,
+                year=year,
+                basis=BlocYear.Basis.COUNCIL if council else BlocYear.Basis.ROTATION,
+                notice_number=council.notice_number.strip() if council else "",
+                notice_date=council.notice_date if council else None,
+            )
+            roles = {head.pk: Membership.Role.HEAD}
+            if deputy is not None:
+                roles[deputy.pk] = Membership.Role.DEPUTY
+            Membership.objects.bulk_create(
+                Membership(bloc_year=bloc_year, unit=u, role=roles.get(u.pk, Membership.Role.MEMBER))
+                for u in plan.members
+            )
+    except IntegrityError:
+        raise BlocError(f"Năm {year} của khối đã được phân công; không thay đổi gì.") from None
+
+    handover = None
+    if previous_head is not None and previous_head.pk != head.pk:
+        handover = Handover.objects.create(
+            bloc_year=bloc_year,
+            from_unit=previous_head,
+            to_unit=head,
+            handed_over_on=handover_date,
+            recorded_by=actor,
+        )
+    audit_record(
+        actor=actor,
+        action="bloc_year.create",
+        target=bloc_year,
+        basis=bloc_year.basis,
+        head=[head.pk, head.name],
+        deputy=[deputy.pk, deputy.name] if deputy else None,
+        members=[u.pk for u in plan.members],
+        left=[u.pk for u in plan.left],
+        notice=[bloc_year.notice_number, bloc_year.notice_date] if council else None,
+        handover=[previous_head.name, head.name, handover_date] if handover else None,
+    )
+    return bloc_year
+
+
+def unit_import_upload(
+    *, actor: User, province, file_name: str, content: bytes
+) -> tuple[UnitImport | None, ImportResult]:
+    """Check an uploaded unit list. A clean file is kept, waiting for confirmation; a file with errors is not
+    kept and nothing changes. Returns the pending import (or None) and the parse result with its errors."""
+    result = parse_units(file_name=file_name, content=content, province=province)
+    if result.errors:
+        return None, result
+    pending = UnitImport.objects.create(
+        province=province,
+        file_name=file_name[:255],
+        content=content,
+        row_count=len(result.rows),
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="unit_import.upload", target=pending, rows=len(result.rows))
+    return pending, result
+
+
+@transaction.atomic
+def unit_import_apply(*, actor: User, unit_import: UnitImport) -> int:
+    """Create the units of a pending import, all or none. Returns how many were created.
+
+    Raises BlocError if the import was already applied, or if the file no longer passes the checks (for example,
+    a unit with the same abbreviation was created since the upload).
+    """
+    claimed = UnitImport.objects.filter(pk=unit_import.pk, status=UnitImport.Status.PENDING).update(
+        status=UnitImport.Status.APPLIED, applied_at=timezone.now()
+    )
+    if claimed != 1:
+        raise BlocError("Tệp này đã được nhập; không nhập lại.")
+    unit_import.refresh_from_db()
+    result = parse_units(
+        file_name=unit_import.file_name, content=bytes(unit_import.content), province=unit_import.province
+    )
+    if result.errors:
+        raise BlocError(
+            "Tệp không còn hợp lệ: "
+            + "; ".join(e.as_text() for e in result.errors[:5])
+            + ". Không đơn vị nào được nhập."
+        )
+    units = []
+    for row in result.rows:
+        unit = Unit(province=unit_import.province, **row.values)
+        unit.refresh_search_text()
+        units.append(unit)
+    try:
+        with transaction.atomic():
+            Unit.objects.bulk_create(units, batch_size=500)
+    except IntegrityError:
+        raise BlocError(
+            "Một ký hiệu trong tệp vừa được đơn vị khác sử dụng. Không đơn vị nào được nhập."
+        ) from None
+    audit_record(actor=actor, action="unit_import.apply", target=unit_import, created=len(units))
+    return len(units)

@@ -1,0 +1,189 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from blocs import access
+from blocs.errors import BlocError
+from blocs.forms import RotationForm
+from blocs.models import BlocYear, Handover, Membership, Province
+from blocs.rotation import rotation_plan
+from blocs.services import CouncilAssignment, bloc_rotate
+
+BLOCS_PER_PAGE = 25
+
+
+def _years_with_roles() -> Prefetch:
+    """A bloc's years, newest first, with members, roles and handover: two queries whatever the size."""
+    return Prefetch(
+        "years",
+        queryset=BlocYear.objects.select_related("handover__from_unit", "handover__to_unit")
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("unit")))
+        .order_by("-year"),
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    user = request.user
+    blocs = access.visible_blocs(user).select_related("province").prefetch_related(_years_with_roles())
+    query = request.GET.get("q", "").strip()[:100]
+    province_id = request.GET.get("province", "")
+    if query:
+        blocs = blocs.search(query)
+    if user.reads_every_bloc and province_id.isdigit():
+        blocs = blocs.filter(province_id=province_id)
+    page = Paginator(blocs, BLOCS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for bloc in page:
+        years = []
+        for bloc_year in bloc.years.all():
+            mine = next((m for m in bloc_year.memberships.all() if m.unit_id == user.unit_id), None)
+            years.append({"bloc_year": bloc_year, "mine": mine})
+        rows.append({"bloc": bloc, "years": years})
+    return render(
+        request,
+        "blocs/dashboard.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "provinces": Province.objects.all() if user.reads_every_bloc else None,
+            "province_id": province_id,
+        },
+    )
+
+
+@login_required
+@require_GET
+def bloc_detail(request, bloc_id: int):
+    bloc = access.get_bloc(request.user, bloc_id)
+    years = list(_years_with_roles().queryset.filter(bloc=bloc))
+    latest = years[0] if years else None
+    return render(
+        request,
+        "blocs/bloc_detail.html",
+        {
+            "bloc": bloc,
+            "years": years,
+            "rotation": bloc.rotation.select_related("unit").order_by("position"),
+            "can_rotate": access.can_manage(request.user, latest),
+            "next_year": latest.year + 1 if latest else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def unit_detail(request, unit_id: int):
+    unit = access.get_unit(request.user, unit_id)
+    visible = access.visible_blocs(request.user).values("pk")
+    memberships = (
+        unit.memberships.filter(bloc_year__bloc__in=visible)
+        .select_related("bloc_year__bloc")
+        .prefetch_related(
+            Prefetch(
+                "bloc_year__memberships",
+                queryset=Membership.objects.filter(role__in=access.MANAGING_ROLES).select_related("unit"),
+                to_attr="leaders",
+            )
+        )
+        .order_by("-bloc_year__year", "bloc_year__bloc__name")
+    )
+    rows = []
+    for membership in memberships:
+        leaders = {m.role: m.unit for m in membership.bloc_year.leaders}
+        rows.append(
+            {
+                "membership": membership,
+                "head": leaders.get(Membership.Role.HEAD),
+                "deputy": leaders.get(Membership.Role.DEPUTY),
+            }
+        )
+    handovers = (
+        Handover.objects.filter(Q(from_unit=unit) | Q(to_unit=unit), bloc_year__bloc__in=visible)
+        .select_related("from_unit", "to_unit", "bloc_year__bloc")
+        .order_by("-handed_over_on")
+    )
+    return render(
+        request,
+        "blocs/unit_detail.html",
+        {
+            "unit": unit,
+            "rows": rows,
+            "predecessors": unit.predecessors.all(),
+            "handovers": handovers,
+        },
+    )
+
+
+def _rotation_form(bloc, latest, data=None) -> RotationForm:
+    if latest is not None:
+        year = latest.year + 1
+    else:
+        # A bloc's first year is chosen on the form; the members depend on it.
+        posted = (data or {}).get("year", "")
+        year = int(posted) if posted.isdigit() and 2000 <= int(posted) <= 2100 else timezone.localdate().year
+    plan = rotation_plan(bloc=bloc, year=year, previous=latest)
+    initial = {"year": year}
+    if plan.head is not None:
+        initial.update(head=plan.head.pk, deputy=plan.deputy.pk if plan.deputy else None)
+    return RotationForm(data, plan=plan, initial=initial)
+
+
+def _rotation_page(request, bloc, latest, form, status=200):
+    plan = form.plan
+    return render(
+        request,
+        "blocs/bloc_rotate.html",
+        {"bloc": bloc, "latest": latest, "plan": plan, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def bloc_rotate_confirm(request, bloc_id: int):
+    bloc, latest = access.get_managed_bloc(request.user, bloc_id)
+    form = _rotation_form(bloc, latest)
+    return _rotation_page(request, bloc, latest, form)
+
+
+@login_required
+@require_POST
+def bloc_rotate_view(request, bloc_id: int):
+    bloc, latest = access.get_managed_bloc(request.user, bloc_id)
+    form = _rotation_form(bloc, latest, data=request.POST)
+    if not form.is_valid():
+        return _rotation_page(request, bloc, latest, form, status=400)
+    data = form.cleaned_data
+    council = None
+    if data["method"] == RotationForm.Method.COUNCIL:
+        council = CouncilAssignment(
+            head=data["head"],
+            deputy=data.get("deputy"),
+            notice_number=data["notice_number"],
+            notice_date=data["notice_date"],
+        )
+    try:
+        bloc_year = bloc_rotate(
+            actor=request.user,
+            bloc=bloc,
+            year=data["year"],
+            handover_date=data.get("handover_date"),
+            council=council,
+        )
+    except BlocError as exc:
+        messages.error(request, exc.message)
+        return redirect("blocs:bloc_detail", bloc_id=bloc.pk)
+    bloc_year = BlocYear.objects.prefetch_related("memberships__unit").get(pk=bloc_year.pk)
+    messages.success(
+        request,
+        f"Đã phân công năm {bloc_year.year}: Khối trưởng {bloc_year.head}"
+        + (f", Khối phó {bloc_year.deputy}." if bloc_year.deputy else "."),
+    )
+    return redirect("blocs:bloc_detail", bloc_id=bloc.pk)

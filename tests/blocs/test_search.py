@@ -1,0 +1,79 @@
+"""Searching ignores Vietnamese diacritics and case, on SQLite and on PostgreSQL alike."""
+
+import pytest
+from django.urls import reverse
+
+from blocs.models import Bloc, Unit
+from tests.factories import make_bloc, make_province, make_unit
+from thiduabloc.text import fold
+
+
+@pytest.fixture
+def units(db):
+    province = make_province(name="Cần Thơ", code="CT")
+    return {
+        "ctd": make_unit(
+            province=province, name="Hội Chữ thập đỏ thành phố", short_name="Hội CTĐ", abbreviation="CTĐ"
+        ),
+        "dy": make_unit(
+            province=province, name="Hội Đông y thành phố", short_name="Hội Đông y", abbreviation="HĐY"
+        ),
+        "kh": make_unit(
+            province=province, name="Hội Khuyến học thành phố", short_name="Khuyến học", abbreviation="HKH"
+        ),
+    }
+
+
+def test_fold_removes_marks_and_case():
+    assert fold("Hội Chữ thập ĐỎ") == "hoi chu thap do"
+    assert fold("  ĐƯỜNG   Ơn ạ ấ ") == "duong on a a"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("chu thap do", {"ctd"}),
+        ("CHỮ THẬP ĐỎ", {"ctd"}),
+        ("Chữ thap do", {"ctd"}),
+        ("dong y", {"dy"}),
+        ("hoi thanh pho", {"ctd", "dy", "kh"}),
+        ("ctđ", {"ctd"}),
+        ("khuyen", {"kh"}),
+        ("xyz", set()),
+    ],
+)
+def test_unit_search_ignores_diacritics_and_case(units, query, expected):
+    found = set(Unit.objects.search(query).values_list("pk", flat=True))
+    assert found == {units[key].pk for key in expected}
+
+
+def test_search_text_follows_a_rename(units):
+    unit = units["kh"]
+    unit.name = "Hội Người cao tuổi thành phố"
+    unit.save(update_fields=["name"])
+    assert list(Unit.objects.search("nguoi cao tuoi")) == [unit]
+
+
+def test_the_admin_finds_chu_thap_do(admin_client, units):
+    response = admin_client.get(reverse("admin:blocs_unit_changelist"), {"q": "chu thap do"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Hội Chữ thập đỏ thành phố" in page
+    assert "Hội Đông y thành phố" not in page
+
+
+def test_the_admin_autocomplete_uses_the_same_search(admin_client, units):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "dong y", "app_label": "blocs", "model_name": "unit", "field_name": "successor"},
+    )
+    assert [r["text"] for r in response.json()["results"]] == ["Hội Đông y thành phố"]
+
+
+def test_bloc_search_ignores_diacritics(db):
+    province = make_province()
+    make_bloc(province=province, name="Khối thi đua Văn hóa – Xã hội")
+    make_bloc(province=province, name="Khối thi đua Kinh tế")
+    assert list(Bloc.objects.search("van hoa xa hoi").values_list("name", flat=True)) == [
+        "Khối thi đua Văn hóa – Xã hội"
+    ]

@@ -1,0 +1,106 @@
+import os
+
+import pytest
+
+from tests.factories import make_bloc, make_bloc_year, make_province, make_unit, make_user
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests are still
+# plain synchronous calls made between page actions.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests speak plain HTTP to the test client and to the live server; production keeps these on.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    # Static files come from the finders in tests; there is no collected STATIC_ROOT to serve.
+    settings.STATIC_ROOT = None
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def world(db):
+    """Two blocs of one city, each with a year 2023; bloc A has the usual five members in rotation order."""
+    province = make_province(name="Cần Thơ", code="CT", kind="thanh_pho")
+    a_units = [
+        make_unit(province=province, name=f"Hội thành viên A{i}", abbreviation=f"A{i}") for i in range(1, 6)
+    ]
+    b_units = [
+        make_unit(province=province, name=f"Sở thành viên B{i}", abbreviation=f"B{i}") for i in range(1, 6)
+    ]
+    bloc_a = make_bloc(province=province, units=a_units, name="Khối A")
+    bloc_b = make_bloc(province=province, units=b_units, name="Khối B")
+    year_a = make_bloc_year(bloc=bloc_a, year=2023, units=a_units, head=a_units[0], deputy=a_units[1])
+    year_b = make_bloc_year(bloc=bloc_b, year=2023, units=b_units, head=b_units[0], deputy=b_units[1])
+    return {
+        "province": province,
+        "a_units": a_units,
+        "b_units": b_units,
+        "bloc_a": bloc_a,
+        "bloc_b": bloc_b,
+        "year_a": year_a,
+        "year_b": year_b,
+    }
+
+
+@pytest.fixture
+def secretary(world):
+    """Secretary of bloc A's head unit in 2023."""
+    return make_user(role="secretary", unit=world["a_units"][0], username="secretary")
+
+
+@pytest.fixture
+def deputy_secretary(world):
+    return make_user(role="secretary", unit=world["a_units"][1], username="deputy_secretary")
+
+
+@pytest.fixture
+def member_secretary(world):
+    """Secretary role, but of a plain member unit of bloc A."""
+    return make_user(role="secretary", unit=world["a_units"][3], username="member_secretary")
+
+
+@pytest.fixture
+def focal_person(world):
+    """Focal person of bloc A's head unit: reads bloc A, manages nothing."""
+    return make_user(role="focal", unit=world["a_units"][0], username="focal")
+
+
+@pytest.fixture
+def outsider(world):
+    """Secretary of bloc B's head unit: bloc A is none of their business."""
+    return make_user(role="secretary", unit=world["b_units"][0], username="outsider")
+
+
+@pytest.fixture
+def reviewer(world):
+    return make_user(role="reviewer", username="reviewer")
+
+
+@pytest.fixture
+def administrator(world):
+    return make_user(role="admin", username="administrator")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

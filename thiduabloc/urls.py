@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from thiduabloc.forms import LoginForm
+
+admin.site.site_header = "Quản trị thiduabloc"
+admin.site.site_title = "Quản trị thiduabloc"
+admin.site.index_title = "Danh mục và dữ liệu"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("blocs.urls")),
+]
