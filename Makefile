@@ -30,11 +30,11 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@test -n "$(PYTHON)" || { echo "Không tìm thấy Python >= 3.12 (xem README.md)."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check pip==26.3
-	$(PIP_INSTALL) -e .
+	$(PIP_INSTALL) --group run
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP_INSTALL) -e ".[test]"
+	$(PIP_INSTALL) --group test
 	touch $@
 
 assets: node_modules/.package-lock.json
@@ -48,7 +48,7 @@ var:
 # Re-pin every installed package after changing pyproject.toml.
 lock: install-test
 	{ echo "# Every package a fresh install gets, pinned (regenerate with: make lock)."; \
-	  $(PY) -m pip freeze --exclude-editable; } > requirements/constraints.txt
+	  $(PY) -m pip freeze; } > requirements/constraints.txt
 
 clean:
 	rm -rf $(VENV) node_modules var/static

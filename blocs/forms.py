@@ -80,6 +80,10 @@ class RotationForm(forms.Form):
                 self.add_error("notice_date", _("Ghi ngày thông báo."))
             if data.get("head") and data.get("head") == data.get("deputy"):
                 self.add_error("deputy", _("Khối phó phải khác Khối trưởng."))
+        previous_head = self.plan.previous.head if self.plan.previous else None
+        new_head = self.plan.head if data.get("method") == self.Method.ROTATION else data.get("head")
+        if previous_head is not None and new_head != previous_head and not data.get("handover_date"):
+            self.add_error("handover_date", _("Ghi ngày bàn giao nhiệm vụ Khối trưởng."))
         return data
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from thiduabloc.forms import LoginForm
+from thiduabloc.views import FaviconView
 
 admin.site.site_header = "Quản trị thiduabloc"
 admin.site.site_title = "Quản trị thiduabloc"
@@ -16,5 +17,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", FaviconView.as_view()),
     path("", include("blocs.urls")),
 ]

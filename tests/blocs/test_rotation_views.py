@@ -105,3 +105,11 @@ def test_rights_move_with_the_head_role(client, world, secretary, deputy_secreta
     assert client.get(confirm).status_code == 403
     client.force_login(deputy_secretary)
     assert client.get(confirm).status_code == 200
+
+
+def test_a_missing_handover_date_is_asked_for_on_the_form(client, world, secretary):
+    client.force_login(secretary)
+    response = client.post(rotate_url(world), {"method": "rotation", "year": "2024"})
+    assert response.status_code == 400
+    assert "Ghi ngày bàn giao nhiệm vụ Khối trưởng." in response.content.decode()
+    assert not BlocYear.objects.filter(year=2024).exists()
