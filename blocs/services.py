@@ -11,7 +11,8 @@ from blocs.audit import audit_record
 from blocs.errors import BlocError
 from blocs.models import Bloc, BlocYear, Handover, Membership, Unit, UnitImport, User
 from blocs.rotation import rotation_plan
-from blocs.unit_import import ImportResult, parse_units
+from blocs.unit_import import parse_units
+from thiduabloc.spreadsheets import TableResult
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def bloc_rotate(
 
 def unit_import_upload(
     *, actor: User, province, file_name: str, content: bytes
-) -> tuple[UnitImport | None, ImportResult]:
+) -> tuple[UnitImport | None, TableResult]:
     """Check an uploaded unit list. A clean file is kept, waiting for confirmation; a file with errors is not
     kept and nothing changes. Returns the pending import (or None) and the parse result with its errors."""
     result = parse_units(file_name=file_name, content=content, province=province)
