@@ -118,6 +118,7 @@ USERS = [
     ("quantri", "Nguyễn", "Quản Trị", User.Role.ADMIN, None, True),
     ("bantdkt", "Lâm", "Thị Thu", User.Role.REVIEWER, None, False),
     ("thuky.huunghi", "Trương", "Văn Nghĩa", User.Role.SECRETARY, "LHHN", False),
+    ("thuky.htx", "Kiều", "Minh Tâm", User.Role.SECRETARY, "LMHTX", False),
     ("canbo.chuthapdo", "Phan", "Thị Lan", User.Role.FOCAL, "CTĐ", False),
 ]
 

@@ -104,3 +104,24 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def scoring_campaign(world, private_media):
+    """Bloc A's 2023 campaign, open for scoring, with the small criteria table and one sheet per member."""
+    from tests.factories import make_campaign
+
+    return make_campaign(bloc_year=world["year_a"], status="scoring")
+
+
+@pytest.fixture
+def sheets(scoring_campaign, world):
+    """Sheets of bloc A's units by index in world["a_units"] (0 = head, 1 = deputy)."""
+    by_unit = {s.unit_id: s for s in scoring_campaign.sheets.all()}
+    return [by_unit[u.pk] for u in world["a_units"]]

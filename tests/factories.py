@@ -64,3 +64,102 @@ def make_user(*, role=User.Role.FOCAL, unit: Unit | None = None, **overrides) ->
         user.is_staff = user.is_superuser = True
     user.save()
     return user
+
+
+# Scoring ------------------------------------------------------------------------------------------------------
+
+
+def small_table():
+    """Scored items 1.1 (max 10) and 1.2 (max 5); bonus 2.1, 2.2 (max 2 each, cap 3); deductions 3.1, 3.2
+    (max 3 each, cap 4); knock-out 4.1."""
+    from decimal import Decimal as D
+
+    from scoring.models import CriteriaGroup
+    from scoring.services import GroupSpec
+
+    return [
+        GroupSpec(
+            "I",
+            "Nhiệm vụ chuyên môn",
+            CriteriaGroup.Kind.SCORE,
+            None,
+            [("1.1", "Chỉ tiêu", D(10), ""), ("1.2", "Kế hoạch", D(5), "")],
+        ),
+        GroupSpec(
+            "II",
+            "Điểm cộng",
+            CriteriaGroup.Kind.BONUS,
+            D(3),
+            [("2.1", "Mô hình mới", D(2), ""), ("2.2", "Bằng khen", D(2), "")],
+        ),
+        GroupSpec(
+            "III",
+            "Điểm trừ",
+            CriteriaGroup.Kind.DEDUCTION,
+            D(4),
+            [("3.1", "Báo cáo chậm", D(3), ""), ("3.2", "Vắng họp", D(3), "")],
+        ),
+        GroupSpec("IV", "Loại trừ", CriteriaGroup.Kind.KNOCKOUT, None, [("4.1", "Bị kỷ luật", D(0), "")]),
+    ]
+
+
+def make_campaign(*, bloc_year, status="draft", specs=None, **fields):
+    """A campaign moved up to ``status`` through the services (as the operator), with the small table."""
+    import datetime
+
+    from scoring import services
+
+    dates = {
+        "launch_date": datetime.date(bloc_year.year, 3, 1),
+        "covenant_date": datetime.date(bloc_year.year, 3, 20),
+        "scoring_deadline": datetime.date(bloc_year.year, 12, 10),
+        "conference_date": datetime.date(bloc_year.year, 12, 28),
+    }
+    dates.update(fields)
+    campaign = services.campaign_create(actor=None, bloc_year=bloc_year, **dates)
+    if specs is None:
+        specs = small_table()
+    if specs:
+        services.criteria_import(actor=None, campaign=campaign, specs=specs)
+    order = ["draft", "launched", "scoring"]
+    if order.index(status) >= 1:
+        campaign = services.campaign_advance(actor=None, campaign=campaign, verb="launch")
+    if order.index(status) >= 2:
+        for m in bloc_year.memberships.select_related("unit"):
+            services.registration_save(
+                actor=None, campaign=campaign, unit=m.unit, targets="Hoàn thành kế hoạch", titles=[]
+            )
+        services.covenant_sign(
+            actor=None,
+            campaign=campaign,
+            signed_on=dates["covenant_date"],
+            place="Hội trường",
+            signatories="Các thủ trưởng",
+        )
+        campaign = services.campaign_advance(actor=None, campaign=campaign, verb="open_scoring")
+    campaign.refresh_from_db()
+    return campaign
+
+
+def criteria_by_code(campaign):
+    from scoring.models import Criterion
+
+    return {c.code: c for c in Criterion.objects.filter(group__campaign=campaign).select_related("group")}
+
+
+def fill_sheet(sheet, scores: dict, *, violation=False, submit=True):
+    """Self-score ``sheet`` as the operator: ``scores`` maps criterion codes to Decimals."""
+    from decimal import Decimal
+
+    from scoring import services
+    from scoring.services import LineEntry
+
+    criteria = criteria_by_code(sheet.campaign)
+    entries = {criteria[code].pk: LineEntry(score=Decimal(str(value))) for code, value in scores.items()}
+    entries[criteria["4.1"].pk] = LineEntry(violation=violation)
+    sheet.refresh_from_db()
+    services.score_sheet_save(actor=None, sheet=sheet, entries=entries, expected_version=sheet.version)
+    if submit:
+        services.score_sheet_submit(actor=None, sheet=sheet)
+    sheet.refresh_from_db()
+    return sheet

@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", FaviconView.as_view()),
     path("", include("blocs.urls")),
+    path("", include("scoring.urls")),
 ]

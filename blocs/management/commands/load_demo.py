@@ -1,13 +1,17 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from blocs.demo import DEMO_PASSWORD, load_demo
+from scoring.demo import load_scoring_demo
 
 
 class Command(BaseCommand):
     help = "Nạp dữ liệu mẫu (khối thi đua của Cần Thơ và tài khoản dùng thử). Chạy lại nhiều lần không sao."
 
     def handle(self, *args, **options):
-        logins = load_demo()
+        with transaction.atomic():
+            logins = load_demo()
+            load_scoring_demo()
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng."))
         self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, unit in logins:
