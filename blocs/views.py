@@ -20,7 +20,7 @@ def _years_with_roles() -> Prefetch:
     """A bloc's years, newest first, with members, roles and handover: two queries whatever the size."""
     return Prefetch(
         "years",
-        queryset=BlocYear.objects.select_related("handover__from_unit", "handover__to_unit")
+        queryset=BlocYear.objects.select_related("handover__from_unit", "handover__to_unit", "campaign")
         .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("unit")))
         .order_by("-year"),
     )
@@ -64,6 +64,8 @@ def bloc_detail(request, bloc_id: int):
     bloc = access.get_bloc(request.user, bloc_id)
     years = list(_years_with_roles().queryset.filter(bloc=bloc))
     latest = years[0] if years else None
+    for bloc_year in years:
+        bloc_year.can_manage = access.can_manage(request.user, bloc_year)
     return render(
         request,
         "blocs/bloc_detail.html",

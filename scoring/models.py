@@ -197,6 +197,14 @@ class Campaign(models.Model):
             )
         return rows
 
+    @property
+    def late_steps(self) -> list[dict]:
+        return [d for d in self.deadlines() if d["state"] == "late"]
+
+    @property
+    def next_deadline(self) -> dict | None:
+        return next((d for d in self.deadlines() if d["state"] in ("due", "planned")), None)
+
 
 class Registration(models.Model):
     """A unit's registration for the campaign (đăng ký thi đua): its targets and the titles it aims for."""

@@ -185,3 +185,21 @@ def test_evidence_upload_checks_the_content(client, scoring_campaign, sheets, un
     assert evidence.file.name.endswith(".pdf") and "Biên" not in evidence.file.name
     client.post(reverse("scoring:evidence_delete", args=[evidence.pk]))
     assert not Evidence.objects.exists()
+
+
+def test_the_dashboard_shows_each_campaign_and_what_is_late(client, scoring_campaign, focal_person):
+    # The fixture's dates are in 2023: the scoring deadline and the conference have passed, still scoring.
+    client.force_login(focal_person)
+    page = text(client.get(reverse("blocs:dashboard")))
+    assert f'href="{scoring_campaign.get_absolute_url()}">Đang chấm điểm</a>' in page
+    assert "2 việc quá hạn" in page
+
+
+def test_the_bloc_page_offers_to_open_a_campaign_to_the_head_only(client, world, secretary, focal_person):
+    url = reverse("blocs:bloc_detail", args=[world["bloc_a"].pk])
+    create = reverse("scoring:campaign_create", args=[world["bloc_a"].pk, 2023])
+    client.force_login(secretary)
+    assert create in text(client.get(url))
+    client.force_login(focal_person)
+    page = text(client.get(url))
+    assert create not in page and "Chưa mở" in page
