@@ -201,12 +201,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["unit"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_name", "action", "target_repr"]
-    list_filter = ["action"]
-    search_fields = ["target_repr", "actor_name"]
-
+class ReadOnlyAdminMixin:
     def has_add_permission(self, request):
         return False
 
@@ -215,6 +210,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "actor_name", "action", "target_repr"]
+    list_filter = ["action"]
+    search_fields = ["target_repr", "actor_name"]
 
 
 @admin.register(UnitImport)

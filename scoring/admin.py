@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from blocs.admin import ReadOnlyAdminMixin
 from scoring.models import AwardType, Campaign, CriteriaGroup, Criterion, ScoreChange, ScoreSheet
 
 
@@ -11,17 +12,8 @@ class AwardTypeAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "code"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Workflow data changes only through the app's services (with their checks and audit); the admin reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)

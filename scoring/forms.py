@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from blocs.forms import DateInput
 from scoring.criteria_import import MAX_BYTES as CRITERIA_MAX_BYTES
 from scoring.models import AwardType, Campaign, CriteriaGroup
-from scoring.services import format_score
+from scoring.services import CAMPAIGN_FIELDS, format_score
 
 
 class ScoreInput(forms.TextInput):
@@ -76,17 +76,7 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = [
-            "title",
-            "launch_date",
-            "covenant_date",
-            "midyear_review_date",
-            "scoring_deadline",
-            "conference_date",
-            "dossier_deadline",
-            "tie_break",
-            "score_step",
-        ]
+        fields = list(CAMPAIGN_FIELDS)
         widgets = {name: DateInput() for name in fields if name.endswith(("_date", "_deadline"))}
 
     def __init__(self, *args, **kwargs):

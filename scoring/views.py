@@ -309,6 +309,27 @@ def criteria(request, campaign_id: int):
     )
 
 
+def _criteria_form_page(request, campaign, form, *, title: str, save):
+    """A criteria edit form: on a valid POST, ``save(cleaned_data)`` through a service, then back to the table."""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(form.cleaned_data)
+            except BlocError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"Đã lưu: {title.lower()}.")
+                return redirect("scoring:criteria", campaign_id=campaign.pk)
+        else:
+            messages.error(request, "Chưa lưu: có ô chưa hợp lệ (xem các ô được đánh dấu).")
+    return render(
+        request,
+        "scoring/criteria_edit.html",
+        {"campaign": campaign, "form": form, "title": title},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 def criteria_group_edit(request, campaign_id: int, group_id: int | None = None):
     campaign = access.get_campaign(request.user, campaign_id, manage=True)
@@ -316,40 +337,24 @@ def criteria_group_edit(request, campaign_id: int, group_id: int | None = None):
     initial = (
         {"code": group.code, "title": group.title, "kind": group.kind, "cap": group.cap} if group else None
     )
-    form = CriteriaGroupForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.criteria_group_save(
-                actor=request.user, campaign=campaign, group=group, **form.cleaned_data
-            )
-        except BlocError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Đã lưu nhóm tiêu chí.")
-            return redirect("scoring:criteria", campaign_id=campaign.pk)
-    elif request.method == "POST":
-        messages.error(request, "Nhóm tiêu chí chưa hợp lệ; xem các ô được đánh dấu.")
-    return render(
+    return _criteria_form_page(
         request,
-        "scoring/criteria_edit.html",
-        {"campaign": campaign, "form": form, "title": "Sửa nhóm tiêu chí" if group else "Thêm nhóm tiêu chí"},
-        status=400 if form.errors else 200,
+        campaign,
+        CriteriaGroupForm(request.POST or None, initial=initial),
+        title="Sửa nhóm tiêu chí" if group else "Thêm nhóm tiêu chí",
+        save=lambda data: services.criteria_group_save(
+            actor=request.user, campaign=campaign, group=group, **data
+        ),
     )
 
 
 @login_required
 def criterion_edit(request, campaign_id: int, criterion_id: int | None = None):
     campaign = access.get_campaign(request.user, campaign_id, manage=True)
-    groups = list(campaign.groups.order_by("position"))
-    criterion = (
-        get_object_or_404(
-            Criterion.objects.select_related("group"), pk=criterion_id, group__campaign=campaign
-        )
-        if criterion_id
-        else None
-    )
+    criterion = None
     initial = None
-    if criterion:
+    if criterion_id:
+        criterion = get_object_or_404(Criterion, pk=criterion_id, group__campaign=campaign)
         initial = {
             "group": criterion.group_id,
             "code": criterion.code,
@@ -357,31 +362,14 @@ def criterion_edit(request, campaign_id: int, criterion_id: int | None = None):
             "max_score": criterion.max_score,
             "guidance": criterion.guidance,
         }
-    form = CriterionForm(request.POST or None, initial=initial, groups=groups)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.criterion_save(
-                actor=request.user,
-                group=data["group"],
-                criterion=criterion,
-                code=data["code"],
-                title=data["title"],
-                max_score=data["max_score"],
-                guidance=data["guidance"],
-            )
-        except BlocError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Đã lưu tiêu chí.")
-            return redirect("scoring:criteria", campaign_id=campaign.pk)
-    elif request.method == "POST":
-        messages.error(request, "Tiêu chí chưa hợp lệ; xem các ô được đánh dấu.")
-    return render(
+    return _criteria_form_page(
         request,
-        "scoring/criteria_edit.html",
-        {"campaign": campaign, "form": form, "title": "Sửa tiêu chí" if criterion else "Thêm tiêu chí"},
-        status=400 if form.errors else 200,
+        campaign,
+        CriterionForm(
+            request.POST or None, initial=initial, groups=list(campaign.groups.order_by("position"))
+        ),
+        title="Sửa tiêu chí" if criterion else "Thêm tiêu chí",
+        save=lambda data: services.criterion_save(actor=request.user, criterion=criterion, **data),
     )
 
 
