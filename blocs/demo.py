@@ -117,9 +117,12 @@ BLOCS = [
 USERS = [
     ("quantri", "Nguyễn", "Quản Trị", User.Role.ADMIN, None, True),
     ("bantdkt", "Lâm", "Thị Thu", User.Role.REVIEWER, None, False),
+    ("thuky.khkt", "Đinh", "Thị Mai", User.Role.SECRETARY, "LHH", False),
     ("thuky.huunghi", "Trương", "Văn Nghĩa", User.Role.SECRETARY, "LHHN", False),
     ("thuky.htx", "Kiều", "Minh Tâm", User.Role.SECRETARY, "LMHTX", False),
     ("canbo.chuthapdo", "Phan", "Thị Lan", User.Role.FOCAL, "CTĐ", False),
+    ("thuky.luatgia", "Vương", "Quốc Bảo", User.Role.SECRETARY, "HLG", False),
+    ("thuky.vhttdl", "Hồ", "Ngọc Hân", User.Role.SECRETARY, "SVHTTDL", False),
 ]
 
 

@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blocs.models import Province
+from blocs.models import Blocker, Province
 from blocs.rotation import RotationPlan
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -101,3 +101,18 @@ class UnitImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("Tệp lớn hơn 5 MB."))
         return upload
+
+
+class BlockerForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Trường hợp"), choices=Blocker.Kind.choices)
+    started_on = forms.DateField(label=_("Từ ngày"), widget=DateInput())
+    ended_on = forms.DateField(label=_("Đến ngày"), widget=DateInput(), required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", _("Ghi nhận")))

@@ -335,6 +335,52 @@ class UserManager(BaseUserManager):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
+class Blocker(models.Model):
+    """Something that stops a unit from being proposed for an award while it lasts (DOMAIN.md §1)."""
+
+    class Kind(models.TextChoices):
+        DISCIPLINE = "discipline", _("Đang bị xem xét kỷ luật")
+        INVESTIGATION = "investigation", _("Đang bị điều tra")
+        INSPECTION = "inspection", _("Đang bị thanh tra, kiểm tra có dấu hiệu vi phạm")
+        COMPLAINT = "complaint", _("Có đơn thư khiếu nại, tố cáo đang xác minh")
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="blockers", verbose_name=_("đơn vị")
+    )
+    kind = models.CharField(_("trường hợp"), max_length=15, choices=Kind)
+    started_on = models.DateField(_("từ ngày"))
+    ended_on = models.DateField(
+        _("đến ngày"), null=True, blank=True, help_text=_("Để trống khi chưa kết thúc.")
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("thời điểm ghi"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("trường hợp không được đề nghị khen thưởng")
+        verbose_name_plural = _("trường hợp không được đề nghị khen thưởng")
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="blocker_ends_after_it_starts",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {self.get_kind_display()}"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
+
+    def describe(self) -> str:
+        until = f" đến {self.ended_on:%d/%m/%Y}" if self.ended_on else ""
+        return f"{self.get_kind_display()} (từ {self.started_on:%d/%m/%Y}{until})"
+
+
 class User(AbstractUser):
     class Role(models.TextChoices):
         FOCAL = "focal", _("Cán bộ phụ trách thi đua của đơn vị")

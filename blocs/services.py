@@ -3,13 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
 from blocs.errors import BlocError
-from blocs.models import Bloc, BlocYear, Handover, Membership, Unit, UnitImport, User
+from blocs.models import Bloc, Blocker, BlocYear, Handover, Membership, Unit, UnitImport, User
 from blocs.rotation import rotation_plan
 from blocs.unit_import import parse_units
 from thiduabloc.spreadsheets import TableResult
@@ -182,3 +183,49 @@ def unit_import_apply(*, actor: User, unit_import: UnitImport) -> int:
         ) from None
     audit_record(actor=actor, action="unit_import.apply", target=unit_import, created=len(units))
     return len(units)
+
+
+def _ensure_reward_board(actor: User | None) -> None:
+    if actor is not None and not actor.reads_every_bloc:
+        raise PermissionDenied(
+            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc quản trị viên mới ghi trường hợp này."
+        )
+
+
+@transaction.atomic
+def blocker_record(
+    *,
+    actor: User | None,
+    unit: Unit,
+    kind: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    note: str = "",
+) -> Blocker:
+    """Record that ``unit`` is under discipline, investigation, inspection or an unresolved complaint: while it
+    lasts, the unit cannot stand for an award."""
+    _ensure_reward_board(actor)
+    if kind not in Blocker.Kind.values:
+        raise BlocError("Trường hợp không hợp lệ.")
+    if ended_on is not None and ended_on < started_on:
+        raise BlocError("Ngày kết thúc phải sau ngày bắt đầu.")
+    blocker = Blocker.objects.create(
+        unit=unit, kind=kind, started_on=started_on, ended_on=ended_on, note=note.strip(), recorded_by=actor
+    )
+    audit_record(actor=actor, action="blocker.create", target=blocker, kind=kind, started_on=started_on)
+    return blocker
+
+
+@transaction.atomic
+def blocker_end(*, actor: User | None, blocker: Blocker, ended_on: datetime.date) -> Blocker:
+    """Close a blocker (the inspection ended, the complaint was resolved)."""
+    _ensure_reward_board(actor)
+    blocker = Blocker.objects.select_for_update().get(pk=blocker.pk)
+    if blocker.ended_on is not None:
+        raise BlocError(f"Trường hợp này đã kết thúc ngày {blocker.ended_on:%d/%m/%Y}; không thay đổi gì.")
+    if ended_on < blocker.started_on:
+        raise BlocError("Ngày kết thúc phải sau ngày bắt đầu.")
+    blocker.ended_on = ended_on
+    blocker.save(update_fields=["ended_on"])
+    audit_record(actor=actor, action="blocker.end", target=blocker, ended_on=ended_on)
+    return blocker

@@ -1,17 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access
 from blocs.errors import BlocError
-from blocs.forms import RotationForm
-from blocs.models import BlocYear, Handover, Membership, Province
+from blocs.forms import BlockerForm, RotationForm
+from blocs.models import Blocker, BlocYear, Handover, Membership, Province
 from blocs.rotation import rotation_plan
-from blocs.services import CouncilAssignment, bloc_rotate
+from blocs.services import CouncilAssignment, bloc_rotate, blocker_end, blocker_record
 
 BLOCS_PER_PAGE = 25
 
@@ -119,6 +120,9 @@ def unit_detail(request, unit_id: int):
             "rows": rows,
             "predecessors": unit.predecessors.all(),
             "handovers": handovers,
+            "blockers": unit.blockers.all(),
+            "today": timezone.localdate(),
+            "can_record_blockers": request.user.reads_every_bloc,
         },
     )
 
@@ -189,3 +193,41 @@ def bloc_rotate_view(request, bloc_id: int):
         + (f", Khối phó {bloc_year.deputy}." if bloc_year.deputy else "."),
     )
     return redirect("blocs:bloc_detail", bloc_id=bloc.pk)
+
+
+@login_required
+def blocker_create(request, unit_id: int):
+    unit = access.get_unit(request.user, unit_id)
+    if not request.user.reads_every_bloc:
+        raise PermissionDenied(
+            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc quản trị viên mới ghi trường hợp này."
+        )
+    form = BlockerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            blocker_record(actor=request.user, unit=unit, **form.cleaned_data)
+        except BlocError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, "Đã ghi nhận; đơn vị không được đề nghị khen thưởng trong thời gian này."
+            )
+            return redirect(unit)
+    return render(
+        request, "blocs/blocker_form.html", {"unit": unit, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def blocker_close(request, blocker_id: int):
+    blocker = get_object_or_404(
+        Blocker.objects.filter(unit__in=access.visible_units(request.user)), pk=blocker_id
+    )
+    try:
+        blocker_end(actor=request.user, blocker=blocker, ended_on=timezone.localdate())
+    except BlocError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã ghi nhận trường hợp này kết thúc hôm nay.")
+    return redirect(blocker.unit)

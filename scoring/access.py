@@ -106,3 +106,36 @@ def raise_not_found():
     from django.http import Http404
 
     raise Http404("Không tìm thấy.")
+
+
+def get_round(user: User, round_id: int, *, manage: bool = False):
+    """A vote round of a campaign ``user`` reads (else 404); with ``manage``, 403 unless they act for the head."""
+    from scoring.models import VoteRound
+
+    vote_round = get_object_or_404(
+        VoteRound.objects.filter(conference__campaign__in=visible_campaigns(user).values("pk"))
+        .select_related("conference__campaign__bloc_year__bloc")
+        .prefetch_related(
+            Prefetch(
+                "conference__campaign__bloc_year__memberships",
+                queryset=Membership.objects.select_related("unit"),
+            )
+        ),
+        pk=round_id,
+    )
+    if manage:
+        ensure_can_manage(user, vote_round.conference.campaign.bloc_year)
+    return vote_round
+
+
+def get_nomination(user: User, nomination_id: int):
+    from scoring.models import Nomination
+
+    return get_object_or_404(
+        Nomination.objects.filter(campaign__in=visible_campaigns(user).values("pk"))
+        .select_related("unit", "award_type", "campaign__bloc_year__bloc", "candidate__round_award__round")
+        .prefetch_related(
+            Prefetch("campaign__bloc_year__memberships", queryset=Membership.objects.select_related("unit"))
+        ),
+        pk=nomination_id,
+    )

@@ -7,9 +7,11 @@ ranks first, LH các Tổ chức Hữu nghị and Hội Chữ thập đỏ next.
 import datetime
 from decimal import Decimal
 
-from blocs.models import Bloc, BlocYear
-from scoring import services
-from scoring.models import AwardType, Campaign, CriteriaGroup, Criterion, ScoreSheet
+from blocs.models import Bloc, BlocYear, User
+from scoring import conference, services
+from scoring import nominations as nomination_services
+from scoring.awards import ensure_award_types
+from scoring.models import AwardType, Campaign, CriteriaGroup, Criterion, ScoreSheet, VoteRound
 from scoring.services import GroupSpec, LineEntry
 
 D = Decimal
@@ -262,12 +264,93 @@ def _score_all(campaign: Campaign, plans: dict[str, tuple], self_higher: dict) -
         _review(sheet, criteria, reviewed, self_higher.get(sheet.unit.abbreviation))
 
 
-def _finished_campaign(bloc_year: BlocYear, plans, self_higher, until: str) -> Campaign:
+def _hold_conference(
+    campaign: Campaign, *, record: dict, tellers: list[User], approvals=None, summaries=None
+) -> None:
+    """Record the conference with every member present, hand the head role on, and vote on paper: two tellers
+    enter the same counts. ``approvals`` maps award codes to {unit abbreviation: approvals}; by default every
+    present unit approves the best-ranked candidates up to the seats."""
+    members = [m.unit for m in campaign.bloc_year.memberships.select_related("unit")]
+    record_fields = {
+        "held_on": campaign.conference_date,
+        "starts_at": datetime.time(8, 0),
+        "ends_at": datetime.time(11, 30),
+        "guests": "",
+        **record,
+    }
+    conference_record = conference.conference_save(
+        actor=None,
+        campaign=campaign,
+        attendances=[(u, f"{u.head_name}, {u.head_title}") for u in members],
+        **record_fields,
+    )
+    conference.conference_adopt(actor=None, conference=conference_record, report=True, direction=True)
+    conference.conference_handover(
+        actor=None, conference=conference_record, handed_over_on=campaign.conference_date
+    )
+    method = VoteRound.Method.ELECTRONIC if not tellers else VoteRound.Method.PAPER
+    vote_round = conference.round_create(actor=None, conference=conference_record, method=method)
+    vote_round = conference.round_open(actor=None, vote_round=vote_round)
+    if not tellers:
+        return  # left open: delegates vote in the browser
+    present = len(members)
+    counts = {"issued": present, "returned": present, "awards": {}}
+    for award in vote_round.awards.select_related("rule__award_type").prefetch_related("candidates__unit"):
+        candidates = sorted(award.candidates.all(), key=lambda c: c.rank)
+        given = (approvals or {}).get(award.rule.award_type.code)
+        counts["awards"][str(award.pk)] = {
+            "valid": present,
+            "invalid": 0,
+            "approvals": {
+                str(c.pk): given.get(c.unit.abbreviation, 0) if given else (present if i < award.seats else 0)
+                for i, c in enumerate(candidates)
+            },
+        }
+    for teller in tellers:
+        conference.paper_entry_save(actor=teller, vote_round=vote_round, counts=counts)
+    conference.round_close(actor=tellers[0], vote_round=vote_round)
+    for nomination in campaign.nominations.select_related("unit", "award_type"):
+        text = (summaries or {}).get(nomination.unit.abbreviation) or (
+            f"{nomination.unit.name} hoàn thành xuất sắc nhiệm vụ năm {campaign.bloc_year.year}, "
+            "dẫn đầu các phong trào thi đua của Khối; tổ chức tốt các hoạt động chuyên môn và công tác "
+            "xây dựng tổ chức; không có cá nhân, tập thể vi phạm kỷ luật."
+        )
+        nomination_services.nomination_save_summary(
+            actor=None, nomination=nomination, summary=text, expected_version=nomination.version
+        )
+
+
+def _finished_campaign(
+    bloc_year: BlocYear,
+    plans,
+    self_higher,
+    until: str,
+    *,
+    record: dict,
+    tellers: list[User],
+    approvals=None,
+    summaries=None,
+) -> Campaign:
     campaign = _launch_and_sign(_prepare(bloc_year, copy_from_previous=False))
     _score_all(campaign, plans, self_higher)
-    for verb in ("open_conference", "submit", "decide", "close"):
+    campaign = services.campaign_advance(actor=None, campaign=campaign, verb="open_conference")
+    _hold_conference(campaign, record=record, tellers=tellers, approvals=approvals, summaries=summaries)
+    if not tellers:
+        return campaign
+    reviewer = User.objects.get(username="bantdkt")
+    for verb in ("submit", "decide", "close"):
         if campaign.status == until:
             break
+        if verb == "decide":
+            for number, nomination in enumerate(campaign.nominations.all(), start=1):
+                nomination_services.nomination_accept(actor=reviewer, nomination=nomination)
+                nomination_services.nomination_decide(
+                    actor=reviewer,
+                    nomination=nomination,
+                    decision_number=f"{120 + number}/QĐ-UBND",
+                    decision_date=datetime.date(bloc_year.year + 1, 2, 20),
+                    awarded=True,
+                )
         campaign = services.campaign_advance(actor=None, campaign=campaign, verb=verb)
     return campaign
 
@@ -300,26 +383,87 @@ def _demo_bloc_2023(bloc_year: BlocYear) -> None:
     services.score_sheet_save(actor=None, sheet=sheets["VHNT"], entries=partial, expected_version=0)
 
 
+# The paper round of 28/12/2022: five units present; the flag to LH các Hội KH&KT, Bằng khen to LH các Tổ chức
+# Hữu nghị and Hội Chữ thập đỏ (each ≥ 70 % of the five members), not to LH các Hội VHNT.
+APPROVALS_2022 = {
+    "co-thi-dua-ubnd": {"LHH": 5},
+    "bang-khen-chu-tich-ubnd": {"LHHN": 5, "CTĐ": 4, "VHNT": 1},
+}
+SUMMARIES_2022 = {
+    "LHH": (
+        "Năm 2022, Liên hiệp các Hội Khoa học và Kỹ thuật thành phố hoàn thành 100% chỉ tiêu đăng ký; tổ chức "
+        "Hội thi Sáng tạo kỹ thuật thành phố lần thứ X với 86 giải pháp dự thi; tư vấn, phản biện 12 đề án của "
+        "thành phố; phát triển thêm 3 hội thành viên. Dẫn đầu Khối thi đua các Hội có tính chất đặc thù số 1."
+    ),
+    "LHHN": (
+        "Năm 2022, Liên hiệp các Tổ chức Hữu nghị thành phố tổ chức 24 hoạt động đối ngoại nhân dân, vận động "
+        "viện trợ phi chính phủ đạt 115% kế hoạch; hoàn thành tốt nhiệm vụ Khối phó."
+    ),
+    "CTĐ": (
+        "Năm 2022, Hội Chữ thập đỏ thành phố vận động hơn 18 tỷ đồng cho công tác nhân đạo, tổ chức 42 đợt hiến "
+        "máu tình nguyện với 12.500 đơn vị máu; hoàn thành tốt nhiệm vụ Khối trưởng năm 2021."
+    ),
+}
+
+
 def load_scoring_demo() -> None:
+    ensure_award_types()
     demo = Bloc.objects.get(province__code="CT", kind=Bloc.Kind.KHOI, number=1)
     years = {by.year: by for by in demo.years.prefetch_related("memberships__unit")}
     if not hasattr(years[2022], "campaign"):
-        _finished_campaign(years[2022], SCORES_2022, SELF_HIGHER_2022, until=Campaign.Status.CONFERENCE)
+        _finished_campaign(
+            years[2022],
+            SCORES_2022,
+            SELF_HIGHER_2022,
+            until=Campaign.Status.SUBMITTED,
+            record={
+                "place": "Hội trường Liên hiệp các Tổ chức Hữu nghị thành phố Cần Thơ",
+                "chair": "Ông Nguyễn Văn Bình, Chủ tịch Liên hiệp các Hội Khoa học và Kỹ thuật thành phố, Khối trưởng",
+                "secretary": "Bà Đinh Thị Mai, chuyên viên Liên hiệp các Hội Khoa học và Kỹ thuật thành phố",
+                "guests": "Phó Trưởng Ban Thi đua – Khen thưởng thành phố Cần Thơ",
+            },
+            tellers=list(
+                User.objects.filter(username__in=["thuky.khkt", "thuky.huunghi"]).order_by("username")
+            ),
+            approvals=APPROVALS_2022,
+            summaries=SUMMARIES_2022,
+        )
     if not hasattr(years[2023], "campaign"):
         _demo_bloc_2023(years[2023])
 
-    # Other blocs: a closed 2022 campaign and a 2023 one just launched; a decided 2022 one and a 2023 draft.
-    for number, status_2022, state_2023 in (
-        (2, Campaign.Status.CLOSED, "launched"),
-        (5, Campaign.Status.DECIDED, "draft"),
+    # Other blocs, so that every state can be seen: bloc 2 closed 2021, is voting electronically at its 2022
+    # conference and has launched 2023; bloc 5 has its 2022 decisions and a 2023 draft.
+    for number, year, until, teller in (
+        (2, 2021, Campaign.Status.CLOSED, "thuky.luatgia"),
+        (2, 2022, Campaign.Status.CONFERENCE, None),
+        (5, 2022, Campaign.Status.DECIDED, "thuky.vhttdl"),
     ):
-        bloc = Bloc.objects.get(province__code="CT", kind=Bloc.Kind.KHOI, number=number)
-        years = {by.year: by for by in bloc.years.prefetch_related("memberships__unit")}
-        if not hasattr(years[2022], "campaign"):
-            abbreviations = sorted(m.unit.abbreviation for m in years[2022].memberships.all())
-            plans = {abbr: _generic_plan(i) for i, abbr in enumerate(abbreviations)}
-            _finished_campaign(years[2022], plans, {}, until=status_2022)
-        if not hasattr(years[2023], "campaign"):
-            campaign = _prepare(years[2023], copy_from_previous=True)
-            if state_2023 == "launched":
+        bloc_year = BlocYear.objects.prefetch_related("memberships__unit").get(
+            bloc__province__code="CT", bloc__kind=Bloc.Kind.KHOI, bloc__number=number, year=year
+        )
+        if hasattr(bloc_year, "campaign"):
+            continue
+        abbreviations = sorted(m.unit.abbreviation for m in bloc_year.memberships.all())
+        head = bloc_year.head
+        _finished_campaign(
+            bloc_year,
+            {abbr: _generic_plan(i) for i, abbr in enumerate(abbreviations)},
+            {},
+            until=until,
+            record={
+                "place": f"Hội trường {head.name}",
+                "chair": f"{head.head_name}, {head.head_title} {head.name}, Khối trưởng",
+                "secretary": f"Cán bộ {head.name}",
+            },
+            tellers=[User.objects.get(username=teller), User.objects.get(username="quantri")]
+            if teller
+            else [],
+        )
+    for number, state in ((2, "launched"), (5, "draft")):
+        bloc_year = BlocYear.objects.prefetch_related("memberships__unit").get(
+            bloc__province__code="CT", bloc__kind=Bloc.Kind.KHOI, bloc__number=number, year=2023
+        )
+        if not hasattr(bloc_year, "campaign"):
+            campaign = _prepare(bloc_year, copy_from_previous=True)
+            if state == "launched":
                 _launch_and_sign(campaign, register_only=3)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from blocs.forms import DateInput
 from scoring.criteria_import import MAX_BYTES as CRITERIA_MAX_BYTES
-from scoring.models import AwardType, Campaign, CriteriaGroup
+from scoring.models import AwardType, Campaign, CriteriaGroup, VoteRound, VoteRule
 from scoring.services import CAMPAIGN_FIELDS, format_score
 
 
@@ -233,3 +233,211 @@ class ReturnForm(forms.Form):
 class EvidenceForm(forms.Form):
     criterion = forms.IntegerField(widget=forms.HiddenInput)
     file = forms.FileField(label="Tệp minh chứng")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Conference, votes and nominations
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ConferenceForm(forms.Form):
+    """The conference record, with one "present" box and delegate per member unit."""
+
+    held_on = forms.DateField(label="Ngày họp", widget=DateInput())
+    starts_at = forms.TimeField(label="Giờ bắt đầu", widget=TimeInput())
+    ends_at = forms.TimeField(label="Giờ kết thúc", widget=TimeInput(), required=False)
+    place = forms.CharField(label="Địa điểm", max_length=255)
+    chair = forms.CharField(label="Chủ tọa (họ tên, chức vụ, đơn vị)", max_length=255)
+    secretary = forms.CharField(label="Thư ký hội nghị (họ tên, chức vụ, đơn vị)", max_length=255)
+    guests = forms.CharField(
+        label="Khách mời (mỗi dòng một người)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for unit in members:
+            self.fields[f"present_{unit.pk}"] = forms.BooleanField(
+                label=f"{unit.name} có mặt", required=False
+            )
+            self.fields[f"delegate_{unit.pk}"] = forms.CharField(
+                label=f"Đại biểu của {unit.short_name}", required=False, max_length=255
+            )
+        for field in self.fields.values():
+            is_box = isinstance(field, forms.BooleanField)
+            field.widget.attrs.setdefault("class", "form-check-input" if is_box else "form-control")
+
+    def clean(self):
+        data = super().clean()
+        for unit in self.members:
+            if data.get(f"present_{unit.pk}") and not (data.get(f"delegate_{unit.pk}") or "").strip():
+                self.add_error(f"delegate_{unit.pk}", "Ghi họ tên, chức vụ đại biểu.")
+        return data
+
+    def attendances(self):
+        data = self.cleaned_data
+        return [(u, data[f"delegate_{u.pk}"]) for u in self.members if data.get(f"present_{u.pk}")]
+
+    def member_rows(self):
+        for unit in self.members:
+            yield unit, self[f"present_{unit.pk}"], self[f"delegate_{unit.pk}"]
+
+
+class AdoptForm(forms.Form):
+    report = forms.BooleanField(label="Thông qua báo cáo tổng kết", required=False)
+    direction = forms.BooleanField(label="Thông qua phương hướng, nhiệm vụ năm sau", required=False)
+
+
+class HandoverForm(forms.Form):
+    handed_over_on = forms.DateField(label="Ngày bàn giao", widget=DateInput())
+
+
+class VoteRuleForm(forms.Form):
+    award_type = forms.ModelChoiceField(label="Danh hiệu", queryset=AwardType.objects.filter(is_active=True))
+    position = forms.IntegerField(label="Thứ tự trên phiếu", min_value=1, max_value=99, initial=1)
+    quota_kind = forms.ChoiceField(label="Số lượng được bầu", choices=VoteRule.QuotaKind.choices)
+    quota_number = forms.IntegerField(label="Số lượng", min_value=0, max_value=50, required=False)
+    quota_numerator = forms.IntegerField(label="Tỷ lệ: tử số", min_value=0, max_value=100, required=False)
+    quota_denominator = forms.IntegerField(label="Tỷ lệ: mẫu số", min_value=1, max_value=100, required=False)
+    quota_rounding = forms.ChoiceField(label="Làm tròn", choices=VoteRule.Rounding.choices)
+    rank_from = forms.IntegerField(label="Được bầu: từ hạng", min_value=1, max_value=50)
+    rank_to = forms.IntegerField(label="đến hạng", min_value=1, max_value=50)
+    threshold_numerator = forms.IntegerField(label="Ngưỡng: tử số", min_value=0, max_value=100)
+    threshold_denominator = forms.IntegerField(label="Ngưỡng: mẫu số", min_value=1, max_value=100)
+    threshold_strict = forms.BooleanField(label="Phải vượt ngưỡng (quá bán), không tính bằng", required=False)
+    threshold_basis = forms.ChoiceField(label="Tỷ lệ tính trên", choices=VoteRule.Basis.choices)
+    tie_rule = forms.ChoiceField(label="Khi bằng phiếu", choices=VoteRule.TieRule.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Lưu quy định")
+
+
+class VoteSettingsForm(forms.Form):
+    quorum_numerator = forms.IntegerField(
+        label="Số đơn vị dự họp tối thiểu: tử số", min_value=0, max_value=100
+    )
+    quorum_denominator = forms.IntegerField(label="mẫu số", min_value=1, max_value=100)
+    quorum_strict = forms.BooleanField(label="Phải vượt tỷ lệ này (không tính bằng)", required=False)
+    self_vote_allowed = forms.BooleanField(label="Đơn vị được bỏ phiếu cho chính mình", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Lưu")
+
+
+class RoundCreateForm(forms.Form):
+    method = forms.ChoiceField(label="Hình thức", choices=VoteRound.Method.choices, widget=forms.RadioSelect)
+
+
+class BallotForm(forms.Form):
+    """One group of boxes per award; at most its seats may be ticked."""
+
+    def __init__(self, *args, awards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.awards = awards
+        for award in awards:
+            self.fields[f"award_{award.pk}"] = forms.TypedMultipleChoiceField(
+                label=f"{award.rule.award_type.name} (chọn tối đa {award.seats})",
+                choices=[(c.pk, c.unit.name) for c in award.candidates.all()],
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for award in self.awards:
+            chosen = data.get(f"award_{award.pk}") or []
+            if len(chosen) > award.seats:
+                self.add_error(
+                    f"award_{award.pk}", f"Chọn tối đa {award.seats} đơn vị (đã chọn {len(chosen)})."
+                )
+        return data
+
+    def choices(self) -> dict[int, set[int]]:
+        return {a.pk: set(self.cleaned_data.get(f"award_{a.pk}") or []) for a in self.awards}
+
+
+class PaperEntryForm(forms.Form):
+    """The tellers' counts of a paper round."""
+
+    issued = forms.IntegerField(label="Số phiếu phát ra", min_value=0, max_value=10_000)
+    returned = forms.IntegerField(label="Số phiếu thu về", min_value=0, max_value=10_000)
+
+    def __init__(self, *args, awards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.awards = awards
+        for award in awards:
+            name = award.rule.award_type.short_name
+            self.fields[f"valid_{award.pk}"] = forms.IntegerField(
+                label=f"{name}: phiếu hợp lệ", min_value=0, max_value=10_000
+            )
+            self.fields[f"invalid_{award.pk}"] = forms.IntegerField(
+                label=f"{name}: phiếu không hợp lệ", min_value=0, max_value=10_000
+            )
+            for c in award.candidates.all():
+                self.fields[f"c_{c.pk}"] = forms.IntegerField(
+                    label=f"Số phiếu đồng ý cho {c.unit.name}", min_value=0, max_value=10_000
+                )
+
+    @classmethod
+    def initial_from(cls, counts: dict) -> dict:
+        initial = {"issued": counts.get("issued"), "returned": counts.get("returned")}
+        for award_id, entry in counts.get("awards", {}).items():
+            initial[f"valid_{award_id}"] = entry.get("valid")
+            initial[f"invalid_{award_id}"] = entry.get("invalid")
+            for candidate_id, value in entry.get("approvals", {}).items():
+                initial[f"c_{candidate_id}"] = value
+        return initial
+
+    def counts(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "issued": data["issued"],
+            "returned": data["returned"],
+            "awards": {
+                str(a.pk): {
+                    "valid": data[f"valid_{a.pk}"],
+                    "invalid": data[f"invalid_{a.pk}"],
+                    "approvals": {str(c.pk): data[f"c_{c.pk}"] for c in a.candidates.all()},
+                }
+                for a in self.awards
+            },
+        }
+
+    def award_blocks(self):
+        for award in self.awards:
+            yield (
+                award,
+                self[f"valid_{award.pk}"],
+                self[f"invalid_{award.pk}"],
+                [self[f"c_{c.pk}"] for c in award.candidates.all()],
+            )
+
+
+class NominationSummaryForm(forms.Form):
+    summary = forms.CharField(
+        label="Tóm tắt thành tích", widget=forms.Textarea(attrs={"rows": 10}), max_length=20_000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class DecisionForm(forms.Form):
+    decision_number = forms.CharField(label="Số quyết định", max_length=60)
+    decision_date = forms.DateField(label="Ngày quyết định", widget=DateInput())
+    awarded = forms.TypedChoiceField(
+        label="Kết quả",
+        choices=[("yes", "Được khen thưởng"), ("no", "Không được khen thưởng")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )

@@ -2,11 +2,12 @@ import datetime
 import os
 import uuid
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -121,6 +122,13 @@ class Campaign(models.Model):
     criteria_frozen_at = models.DateTimeField(
         _("bảng tiêu chí khóa lúc"), null=True, blank=True, editable=False
     )
+    quorum_numerator = models.PositiveSmallIntegerField(_("số đơn vị dự họp tối thiểu (tử số)"), default=2)
+    quorum_denominator = models.PositiveSmallIntegerField(_("số đơn vị dự họp tối thiểu (mẫu số)"), default=3)
+    quorum_strict = models.BooleanField(_("phải vượt tỷ lệ (không tính bằng)"), default=False)
+    self_vote_allowed = models.BooleanField(_("đơn vị được bỏ phiếu cho chính mình"), default=True)
+    vote_rules_frozen_at = models.DateTimeField(
+        _("quy định bỏ phiếu khóa lúc"), null=True, blank=True, editable=False
+    )
     covenant_signed_on = models.DateField(_("ngày ký giao ước"), null=True, blank=True)
     covenant_place = models.CharField(_("địa điểm ký giao ước"), max_length=255, blank=True)
     covenant_signatories = models.TextField(
@@ -134,6 +142,10 @@ class Campaign(models.Model):
         ordering = ["-bloc_year__year", "bloc_year__bloc__name"]
         constraints = [
             models.CheckConstraint(condition=Q(score_step__gt=0), name="campaign_score_step_positive"),
+            models.CheckConstraint(
+                condition=Q(quorum_denominator__gt=0, quorum_numerator__lte=F("quorum_denominator")),
+                name="campaign_quorum_is_a_share",
+            ),
         ]
 
     def __str__(self):
@@ -196,6 +208,10 @@ class Campaign(models.Model):
                 }
             )
         return rows
+
+    @property
+    def quorum(self) -> Fraction:
+        return Fraction(self.quorum_numerator, self.quorum_denominator)
 
     @property
     def late_steps(self) -> list[dict]:
@@ -429,3 +445,371 @@ class Evidence(models.Model):
 
     def get_absolute_url(self):
         return reverse("scoring:evidence_download", args=[self.pk])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Year-end conference, vote rounds and nominations
+
+
+class VoteRule(models.Model):
+    """How one award is voted on at the conference; frozen once the first round opens."""
+
+    class QuotaKind(models.TextChoices):
+        NUMBER = "number", _("Số lượng cố định")
+        SHARE = "share", _("Tỷ lệ trên tổng số đơn vị thành viên")
+
+    class Rounding(models.TextChoices):
+        DOWN = "down", _("Làm tròn xuống")
+        UP = "up", _("Làm tròn lên")
+        NEAREST = "nearest", _("Làm tròn đến số gần nhất")
+
+    class Basis(models.TextChoices):
+        MEMBERS = "members", _("Tổng số đơn vị thành viên")
+        PRESENT = "present", _("Số đơn vị có mặt")
+        VALID = "valid", _("Số phiếu hợp lệ")
+
+    class TieRule(models.TextChoices):
+        APPROVALS_THEN_SCORE = (
+            "approvals_then_score",
+            _("Số phiếu, rồi điểm thẩm định; còn bằng nhau thì bỏ phiếu lại"),
+        )
+        APPROVALS_ONLY = "approvals_only", _("Số phiếu; bằng nhau thì bỏ phiếu lại")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="vote_rules")
+    award_type = models.ForeignKey(
+        AwardType, on_delete=models.PROTECT, related_name="+", verbose_name=_("danh hiệu")
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự trên phiếu"), default=1)
+    quota_kind = models.CharField(
+        _("cách tính số lượng"), max_length=6, choices=QuotaKind, default=QuotaKind.NUMBER
+    )
+    quota_number = models.PositiveSmallIntegerField(_("số lượng"), null=True, blank=True, default=1)
+    quota_numerator = models.PositiveSmallIntegerField(_("tỷ lệ (tử số)"), null=True, blank=True)
+    quota_denominator = models.PositiveSmallIntegerField(_("tỷ lệ (mẫu số)"), null=True, blank=True)
+    quota_rounding = models.CharField(_("làm tròn"), max_length=8, choices=Rounding, default=Rounding.DOWN)
+    rank_from = models.PositiveSmallIntegerField(_("được bầu: từ hạng"), default=1)
+    rank_to = models.PositiveSmallIntegerField(_("đến hạng"), default=1)
+    threshold_numerator = models.PositiveSmallIntegerField(_("ngưỡng (tử số)"), default=7)
+    threshold_denominator = models.PositiveSmallIntegerField(_("ngưỡng (mẫu số)"), default=10)
+    threshold_strict = models.BooleanField(_("phải vượt ngưỡng (không tính bằng)"), default=False)
+    threshold_basis = models.CharField(_("tính trên"), max_length=8, choices=Basis, default=Basis.MEMBERS)
+    tie_rule = models.CharField(
+        _("khi bằng phiếu"), max_length=25, choices=TieRule, default=TieRule.APPROVALS_THEN_SCORE
+    )
+
+    class Meta:
+        verbose_name = _("quy định bỏ phiếu")
+        verbose_name_plural = _("quy định bỏ phiếu")
+        ordering = ["campaign", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "award_type"], name="vote_rule_once_per_award"),
+            models.CheckConstraint(
+                condition=Q(threshold_denominator__gt=0, threshold_numerator__lte=F("threshold_denominator")),
+                name="vote_rule_threshold_is_a_share",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank_from__gte=1, rank_to__gte=F("rank_from")), name="vote_rule_rank_range"
+            ),
+            models.CheckConstraint(
+                condition=(Q(quota_kind="number") & Q(quota_number__isnull=False))
+                | (
+                    Q(quota_kind="share", quota_denominator__gt=0, quota_numerator__isnull=False)
+                    & Q(quota_numerator__lte=F("quota_denominator"))
+                ),
+                name="vote_rule_quota_given",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.award_type} – {self.campaign}"
+
+    @property
+    def threshold_share(self) -> Fraction:
+        return Fraction(self.threshold_numerator, self.threshold_denominator)
+
+    @property
+    def quota_share(self) -> Fraction | None:
+        if self.quota_kind != self.QuotaKind.SHARE:
+            return None
+        return Fraction(self.quota_numerator, self.quota_denominator)
+
+
+class Conference(models.Model):
+    """The year-end conference (hội nghị tổng kết) and what it decided."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="conference")
+    held_on = models.DateField(_("ngày họp"))
+    starts_at = models.TimeField(_("giờ bắt đầu"))
+    ends_at = models.TimeField(_("giờ kết thúc"), null=True, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255)
+    chair = models.CharField(_("chủ tọa"), max_length=255, help_text=_("Họ tên, chức vụ, đơn vị."))
+    secretary = models.CharField(_("thư ký hội nghị"), max_length=255)
+    guests = models.TextField(
+        _("khách mời"), blank=True, help_text=_("Mỗi dòng một người: họ tên, chức vụ, cơ quan.")
+    )
+    report_adopted = models.BooleanField(_("đã thông qua báo cáo tổng kết"), default=False)
+    direction_adopted = models.BooleanField(_("đã thông qua phương hướng năm sau"), default=False)
+    handover = models.ForeignKey(
+        "blocs.Handover",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bàn giao"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("hội nghị tổng kết")
+        verbose_name_plural = _("hội nghị tổng kết")
+
+    def __str__(self):
+        return f"Hội nghị tổng kết {self.campaign.bloc_year}"
+
+    def get_absolute_url(self):
+        return reverse("scoring:conference_detail", args=[self.campaign_id])
+
+
+class Attendance(models.Model):
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="attendances")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    delegate = models.CharField(_("đại biểu"), max_length=255, help_text=_("Họ tên, chức vụ."))
+
+    class Meta:
+        verbose_name = _("đơn vị dự họp")
+        verbose_name_plural = _("đơn vị dự họp")
+        ordering = ["unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "unit"], name="attendance_once_per_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {self.delegate}"
+
+
+class VoteRound(models.Model):
+    class Method(models.TextChoices):
+        PAPER = "paper", _("Phiếu giấy (ban kiểm phiếu nhập kết quả)")
+        ELECTRONIC = "electronic", _("Bỏ phiếu điện tử")
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", _("Chuẩn bị")
+        OPEN = "open", _("Đang bỏ phiếu")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("vòng"))
+    method = models.CharField(_("hình thức"), max_length=10, choices=Method)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status, default=Status.PREPARED)
+    runoff_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runoffs",
+        verbose_name=_("bỏ phiếu lại của"),
+    )
+    members_count = models.PositiveSmallIntegerField(_("số đơn vị thành viên"), default=0)
+    present_count = models.PositiveSmallIntegerField(_("số đơn vị có mặt"), default=0)
+    entitled_count = models.PositiveSmallIntegerField(_("số đơn vị có quyền bỏ phiếu"), default=0)
+    ballots_issued = models.PositiveSmallIntegerField(_("số phiếu phát ra"), default=0)
+    ballots_returned = models.PositiveSmallIntegerField(_("số phiếu thu về"), default=0)
+    opened_at = models.DateTimeField(_("mở lúc"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("vòng bỏ phiếu")
+        verbose_name_plural = _("vòng bỏ phiếu")
+        ordering = ["conference", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "number"], name="vote_round_number_unique")
+        ]
+
+    def __str__(self):
+        return f"Vòng {self.number} – {self.conference}"
+
+    def get_absolute_url(self):
+        return reverse("scoring:round_detail", args=[self.pk])
+
+
+class RoundAward(models.Model):
+    """One award voted on in a round, with the seats it fills there and, once closed, its counts."""
+
+    round = models.ForeignKey(VoteRound, on_delete=models.CASCADE, related_name="awards")
+    rule = models.ForeignKey(VoteRule, on_delete=models.PROTECT, related_name="+")
+    seats = models.PositiveSmallIntegerField(_("số lượng được bầu"))
+    valid = models.PositiveSmallIntegerField(_("phiếu hợp lệ"), null=True, blank=True)
+    invalid = models.PositiveSmallIntegerField(_("phiếu không hợp lệ"), null=True, blank=True)
+    basis_count = models.PositiveSmallIntegerField(_("cơ sở tính tỷ lệ"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "rule__position"]
+        constraints = [models.UniqueConstraint(fields=["round", "rule"], name="round_award_once")]
+
+    def __str__(self):
+        return f"{self.rule.award_type} ({self.round})"
+
+
+class RoundCandidate(models.Model):
+    round_award = models.ForeignKey(RoundAward, on_delete=models.CASCADE, related_name="candidates")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    rank = models.PositiveSmallIntegerField(_("xếp hạng"))
+    final_score = models.DecimalField(_("điểm thẩm định"), **SCORE_DIGITS)
+    approvals = models.PositiveSmallIntegerField(_("số phiếu đồng ý"), null=True, blank=True)
+    share_numerator = models.PositiveSmallIntegerField(null=True, blank=True)
+    share_denominator = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(_("đạt ngưỡng"), null=True, blank=True)
+    elected = models.BooleanField(_("trúng"), default=False)
+    runoff = models.BooleanField(_("phải bỏ phiếu lại"), default=False)
+
+    class Meta:
+        ordering = ["round_award", "rank", "unit__name"]
+        constraints = [models.UniqueConstraint(fields=["round_award", "unit"], name="round_candidate_once")]
+
+    def __str__(self):
+        return f"{self.unit} – {self.round_award}"
+
+    @property
+    def share(self) -> Fraction | None:
+        if self.share_denominator:
+            return Fraction(self.share_numerator, self.share_denominator)
+        return None
+
+
+class Voter(models.Model):
+    """That a present unit may vote in an electronic round, and whether it has. Kept apart from what it voted:
+    no time, no link to its ballot."""
+
+    round = models.ForeignKey(VoteRound, on_delete=models.CASCADE, related_name="voters")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    has_voted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "unit"], name="voter_once_per_round")]
+
+    def __str__(self):
+        return f"{self.unit} – {self.round}"
+
+
+class Ballot(models.Model):
+    """What was voted, without who: a random id, the round, nothing else."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(VoteRound, on_delete=models.CASCADE, related_name="ballots")
+
+    class Meta:
+        verbose_name = _("phiếu bầu")
+        verbose_name_plural = _("phiếu bầu")
+
+    def __str__(self):
+        return f"Phiếu {self.id}"
+
+
+class BallotChoice(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
+    candidate = models.ForeignKey(RoundCandidate, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "candidate"], name="ballot_choice_once")]
+
+    def __str__(self):
+        return f"Lựa chọn {self.id}"
+
+
+class PaperEntry(models.Model):
+    """One teller's entry of a paper round's counts; two independent entries must agree before it closes."""
+
+    round = models.ForeignKey(VoteRound, on_delete=models.CASCADE, related_name="paper_entries")
+    entry_number = models.PositiveSmallIntegerField(_("lần nhập"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(_("số liệu"))
+
+    class Meta:
+        ordering = ["round", "entry_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "entry_number"], name="paper_entry_number_unique"),
+            models.UniqueConstraint(fields=["round", "entered_by"], name="paper_entry_one_per_teller"),
+            models.CheckConstraint(condition=Q(entry_number__in=[1, 2]), name="paper_entry_first_or_second"),
+        ]
+
+    def __str__(self):
+        return f"Lần nhập {self.entry_number} – {self.round}"
+
+
+class Nomination(models.Model):
+    """A unit proposed for an award after winning a seat at the conference, and its review by the reward board."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang hoàn thiện hồ sơ")
+        SUBMITTED = "submitted", _("Đã gửi, chờ Ban Thi đua – Khen thưởng")
+        RETURNED = "returned", _("Bị trả lại để bổ sung")
+        ACCEPTED = "accepted", _("Hồ sơ hợp lệ, chờ quyết định")
+        AWARDED = "awarded", _("Được khen thưởng")
+        REJECTED = "rejected", _("Không được khen thưởng")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="nominations")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("đơn vị")
+    )
+    award_type = models.ForeignKey(
+        AwardType, on_delete=models.PROTECT, related_name="+", verbose_name=_("danh hiệu")
+    )
+    candidate = models.OneToOneField(RoundCandidate, on_delete=models.PROTECT, related_name="nomination")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status, default=Status.DRAFT)
+    summary = models.TextField(_("tóm tắt thành tích"), blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("đề nghị khen thưởng")
+        verbose_name_plural = _("đề nghị khen thưởng")
+        ordering = ["campaign", "award_type__position", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "award_type", "unit"], name="nomination_once_per_award"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["awarded", "rejected"])
+                | (~Q(decision_number="") & Q(decision_date__isnull=False)),
+                name="nomination_decision_recorded",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.award_type.short_name}: {self.unit}"
+
+    def get_absolute_url(self):
+        return reverse("scoring:nomination_detail", args=[self.pk])
+
+
+class NominationVersion(models.Model):
+    """What was sent to the reward board each time, and what changed since the previous time."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("lần gửi"))
+    summary = models.TextField(_("tóm tắt thành tích"))
+    changes = models.TextField(_("thay đổi so với lần trước"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["nomination", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "number"], name="nomination_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.nomination} – lần {self.number}"

@@ -17,19 +17,24 @@ from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
 from blocs.models import BlocYear, Membership, Unit, User
 from scoring import access
+from scoring.conference import ensure_default_rules
 from scoring.errors import ConflictError, ScoringError
 from scoring.evidence_files import check_evidence
 from scoring.models import (
     AwardType,
     Campaign,
+    Conference,
     CriteriaGroup,
     Criterion,
     Evidence,
+    Nomination,
     Registration,
     ScoreChange,
     ScoreLine,
     ScoreSheet,
+    VoteRound,
 )
+from scoring.nominations import submit_all
 
 Status = Campaign.Status
 MAX_EVIDENCE_PER_LINE = 10
@@ -187,9 +192,32 @@ def _open_conference_needs(campaign: Campaign, today: datetime.date) -> list[str
 
 
 def _submit_needs(campaign: Campaign, today: datetime.date) -> list[str]:
+    missing = []
     if campaign.conference_date is None or campaign.conference_date > today:
-        return ["Hội nghị tổng kết chưa diễn ra."]
-    return []
+        missing.append("Hội nghị tổng kết chưa diễn ra.")
+    conference = Conference.objects.filter(campaign=campaign).first()
+    if conference is None:
+        missing.append("Chưa ghi biên bản hội nghị tổng kết.")
+        return missing
+    if not conference.report_adopted:
+        missing.append("Hội nghị chưa thông qua báo cáo tổng kết.")
+    unfinished = conference.rounds.exclude(status=VoteRound.Status.CLOSED).count()
+    if unfinished:
+        missing.append(f"Còn {unfinished} vòng bỏ phiếu chưa kết thúc.")
+    if not conference.rounds.exists():
+        missing.append("Chưa bỏ phiếu bình xét.")
+    empty = campaign.nominations.filter(status=Nomination.Status.DRAFT, summary="").count()
+    if empty:
+        missing.append(f"Còn {empty} hồ sơ đề nghị chưa có tóm tắt thành tích.")
+    return missing
+
+
+def _decide_needs(campaign: Campaign, today: datetime.date) -> list[str]:
+    open_ones = campaign.nominations.exclude(
+        status__in=[Nomination.Status.AWARDED, Nomination.Status.REJECTED]
+    )
+    count = open_ones.count()
+    return [f"Còn {count} hồ sơ đề nghị chưa có quyết định khen thưởng."] if count else []
 
 
 _NEEDS = {
@@ -197,6 +225,7 @@ _NEEDS = {
     "open_scoring": _open_scoring_needs,
     "open_conference": _open_conference_needs,
     "submit": _submit_needs,
+    "decide": _decide_needs,
 }
 
 
@@ -226,6 +255,10 @@ def campaign_advance(*, actor: User | None, campaign: Campaign, verb: str) -> Ca
         raise ScoringError(f"Chưa thể “{step.label.lower()}”: " + " ".join(blockers))
     if step.target == Status.SCORING:
         _create_sheets(campaign)
+    elif step.target == Status.CONFERENCE:
+        ensure_default_rules(campaign)
+    elif step.target == Status.SUBMITTED:
+        submit_all(actor=actor, campaign=campaign)
     Campaign.objects.filter(pk=campaign.pk).update(status=step.target)
     campaign.status = step.target
     audit_record(actor=actor, action=f"campaign.{verb}", target=campaign, status=[step.source, step.target])

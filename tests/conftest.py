@@ -106,6 +106,18 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def award_types(request):
+    """Transactional tests flush the database, and with it the catalogue migration 0002 seeded: put it back."""
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and marker.kwargs.get("transaction", False)
+    if marked or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        from scoring.awards import ensure_award_types
+
+        request.getfixturevalue("transactional_db")
+        ensure_award_types()
+
+
 @pytest.fixture
 def private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

@@ -163,3 +163,58 @@ def fill_sheet(sheet, scores: dict, *, violation=False, submit=True):
         services.score_sheet_submit(actor=None, sheet=sheet)
     sheet.refresh_from_db()
     return sheet
+
+
+# Conference ---------------------------------------------------------------------------------------------------
+
+
+def finalize_all(campaign, scores_by_index: list[dict]):
+    """Fill, submit and finalize every sheet; ``scores_by_index`` follows the units' rotation order."""
+    from scoring import services
+
+    sheets = {s.unit_id: s for s in campaign.sheets.all()}
+    order = [slot.unit_id for slot in campaign.bloc_year.bloc.rotation.order_by("position")]
+    for unit_id, scores in zip(order, scores_by_index, strict=False):
+        fill_sheet(sheets[unit_id], scores)
+        services.score_sheet_finalize(actor=None, sheet=sheets[unit_id])
+
+
+def make_conference(campaign, *, present=None, **fields):
+    """Move a scoring campaign whose sheets are final to its conference and record it."""
+    import datetime
+
+    from scoring import conference, services
+
+    campaign.refresh_from_db()
+    if campaign.status == "scoring":
+        campaign = services.campaign_advance(actor=None, campaign=campaign, verb="open_conference")
+    members = [m.unit for m in campaign.bloc_year.memberships.select_related("unit").order_by("unit__name")]
+    values = {
+        "held_on": campaign.conference_date,
+        "starts_at": datetime.time(8, 0),
+        "ends_at": datetime.time(11, 0),
+        "place": "Hội trường",
+        "chair": "Khối trưởng",
+        "secretary": "Thư ký",
+        "guests": "",
+    }
+    values.update(fields)
+    return conference.conference_save(
+        actor=None,
+        campaign=campaign,
+        attendances=[(u, f"Đại biểu {u.short_name}") for u in (present if present is not None else members)],
+        **values,
+    )
+
+
+def paper_counts(vote_round, approvals: dict, *, returned=None, invalid=0):
+    """Counts for a paper round: ``approvals`` maps unit ids to approvals (in every award they stand for)."""
+    returned = vote_round.present_count if returned is None else returned
+    counts = {"issued": vote_round.present_count, "returned": returned, "awards": {}}
+    for award in vote_round.awards.prefetch_related("candidates"):
+        counts["awards"][str(award.pk)] = {
+            "valid": returned - invalid,
+            "invalid": invalid,
+            "approvals": {str(c.pk): approvals.get(c.unit_id, 0) for c in award.candidates.all()},
+        }
+    return counts

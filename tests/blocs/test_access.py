@@ -1,84 +1,106 @@
 """The access matrix: every view of the blocs app, for every kind of visitor."""
 
+import datetime
+
 import pytest
 from django.urls import get_resolver, reverse
 
-from blocs.models import BlocYear
+from blocs.models import AuditEntry, Blocker, BlocYear
 
-# (url name, needs a bloc or unit id, is a POST-only action)
+
+@pytest.fixture
+def targets(world):
+    blocker = Blocker.objects.create(
+        unit=world["a_units"][2], kind="inspection", started_on=datetime.date(2023, 5, 1)
+    )
+    return {"bloc": world["bloc_a"].pk, "unit": world["a_units"][2].pk, "blocker": blocker.pk}
+
+
+# name: (url kwargs, POST only, who gets 403 — None where no role that reads the bloc is refused)
 VIEWS = {
-    "blocs:dashboard": None,
-    "blocs:bloc_detail": "bloc",
-    "blocs:unit_detail": "unit",
-    "blocs:bloc_rotate_confirm": "bloc",
-    "blocs:bloc_rotate": "bloc",
+    "dashboard": (lambda t: {}, False, None),
+    "bloc_detail": (lambda t: {"bloc_id": t["bloc"]}, False, None),
+    "unit_detail": (lambda t: {"unit_id": t["unit"]}, False, None),
+    "bloc_rotate_confirm": (
+        lambda t: {"bloc_id": t["bloc"]},
+        False,
+        ["focal_person", "member_secretary", "reviewer"],
+    ),
+    "bloc_rotate": (lambda t: {"bloc_id": t["bloc"]}, True, ["focal_person", "member_secretary", "reviewer"]),
+    "blocker_create": (lambda t: {"unit_id": t["unit"]}, False, ["focal_person", "secretary"]),
+    "blocker_end": (lambda t: {"blocker_id": t["blocker"]}, True, ["focal_person", "secretary"]),
 }
-ACTIONS = {"blocs:bloc_rotate"}
-MANAGE = {"blocs:bloc_rotate_confirm", "blocs:bloc_rotate"}
 
 
-def url_for(name, world):
-    kind = VIEWS[name]
-    if kind == "bloc":
-        return reverse(name, args=[world["bloc_a"].pk])
-    if kind == "unit":
-        return reverse(name, args=[world["a_units"][2].pk])
-    return reverse(name)
+def url(name, targets):
+    return reverse(f"blocs:{name}", kwargs=VIEWS[name][0](targets))
+
+
+def call(client, name, targets, data=None):
+    return client.post(url(name, targets), data or {}) if VIEWS[name][1] else client.get(url(name, targets))
 
 
 def test_the_matrix_covers_every_view_of_the_app():
-    resolver = get_resolver()
-    names = {
-        f"blocs:{name}" for name in resolver.namespace_dict["blocs"][1].reverse_dict if isinstance(name, str)
-    }
+    names = {n for n in get_resolver().namespace_dict["blocs"][1].reverse_dict if isinstance(n, str)}
     assert names == set(VIEWS)
 
 
 @pytest.mark.parametrize("name", sorted(VIEWS))
-def test_anonymous_visitors_are_sent_to_login(client, world, name):
-    url = url_for(name, world)
-    response = client.post(url) if name in ACTIONS else client.get(url)
+def test_anonymous_visitors_are_sent_to_login(client, targets, name):
+    response = call(client, name, targets)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", sorted(set(VIEWS) - {"blocs:dashboard"}))
-def test_another_blocs_pages_answer_404(client, world, outsider, name):
+@pytest.mark.parametrize("name", sorted(set(VIEWS) - {"dashboard"}))
+def test_another_blocs_pages_answer_404(client, targets, outsider, name):
     client.force_login(outsider)
-    url = url_for(name, world)
-    response = client.post(url) if name in ACTIONS else client.get(url)
-    assert response.status_code == 404
+    before = AuditEntry.objects.count()
+    assert call(client, name, targets).status_code == 404
+    assert AuditEntry.objects.count() == before
 
 
-@pytest.mark.parametrize("name", sorted(MANAGE))
-@pytest.mark.parametrize("who", ["focal_person", "member_secretary", "reviewer"])
-def test_the_wrong_role_answers_403(client, world, request, name, who):
+@pytest.mark.parametrize(
+    ("name", "who"), [(name, who) for name, view in sorted(VIEWS.items()) for who in (view[2] or [])]
+)
+def test_the_wrong_role_answers_403(client, targets, world, request, name, who):
     client.force_login(request.getfixturevalue(who))
-    url = url_for(name, world)
-    response = client.post(url, {"year": 2024, "method": "rotation"}) if name in ACTIONS else client.get(url)
+    before = AuditEntry.objects.count()
+    response = call(
+        client, name, targets, {"year": 2024, "method": "rotation", "handover_date": "2023-12-27"}
+    )
     assert response.status_code == 403
+    assert AuditEntry.objects.count() == before
     assert not BlocYear.objects.filter(bloc=world["bloc_a"], year=2024).exists()
+    assert Blocker.objects.get(pk=targets["blocker"]).ended_on is None
 
 
-@pytest.mark.parametrize("name", sorted(ACTIONS))
-def test_get_on_an_action_answers_405(client, world, secretary, name):
-    client.force_login(secretary)
-    assert client.get(url_for(name, world)).status_code == 405
-    assert not BlocYear.objects.filter(bloc=world["bloc_a"], year=2024).exists()
+@pytest.mark.parametrize("name", sorted(n for n, v in VIEWS.items() if v[1]))
+def test_get_on_an_action_answers_405(client, targets, administrator, name):
+    client.force_login(administrator)
+    before = AuditEntry.objects.count()
+    assert client.get(url(name, targets)).status_code == 405
+    assert AuditEntry.objects.count() == before
 
 
-@pytest.mark.parametrize("name", sorted(set(VIEWS) - ACTIONS))
-@pytest.mark.parametrize("who", ["secretary", "deputy_secretary", "administrator"])
-def test_managers_see_every_page(client, world, request, name, who):
+@pytest.mark.parametrize("name", sorted(n for n, v in VIEWS.items() if not v[1]))
+def test_administrators_see_every_page(client, targets, administrator, name):
+    client.force_login(administrator)
+    assert call(client, name, targets).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["dashboard", "bloc_detail", "unit_detail", "bloc_rotate_confirm"])
+@pytest.mark.parametrize("who", ["secretary", "deputy_secretary"])
+def test_the_head_and_deputy_secretaries_see_their_pages(client, targets, request, name, who):
     client.force_login(request.getfixturevalue(who))
-    assert client.get(url_for(name, world)).status_code == 200
+    assert call(client, name, targets).status_code == 200
 
 
-@pytest.mark.parametrize("name", sorted(set(VIEWS) - ACTIONS - MANAGE))
+@pytest.mark.parametrize("name", ["dashboard", "bloc_detail", "unit_detail"])
 @pytest.mark.parametrize("who", ["focal_person", "member_secretary", "reviewer"])
-def test_readers_see_the_read_pages(client, world, request, name, who):
+def test_readers_see_the_read_pages(client, targets, request, name, who):
     client.force_login(request.getfixturevalue(who))
-    assert client.get(url_for(name, world)).status_code == 200
+    assert call(client, name, targets).status_code == 200
 
 
 def test_the_dashboard_lists_only_my_blocs(client, world, focal_person, reviewer):

@@ -38,8 +38,9 @@ PAGES = {
     "dashboard": (lambda w: reverse("blocs:dashboard"), 7),
     # session, user, bloc+province, years+handovers, memberships+units, user's unit (menu), rotation+units
     "bloc": (lambda w: reverse("blocs:bloc_detail", args=[w["bloc_a"].pk]), 7),
-    # session, user, the unit, memberships+blocs, each year's leaders+units, menu unit, predecessors, handovers
-    "unit": (lambda w: reverse("blocs:unit_detail", args=[w["a_units"][0].pk]), 8),
+    # session, user, the unit, memberships+blocs, each year's leaders+units, menu unit, predecessors, handovers,
+    # blockers
+    "unit": (lambda w: reverse("blocs:unit_detail", args=[w["a_units"][0].pk]), 9),
     # session, user, bloc+province, latest year, its memberships, their units, rotation+units, menu unit
     "rotate": (lambda w: reverse("blocs:bloc_rotate_confirm", args=[w["bloc_a"].pk]), 8),
 }

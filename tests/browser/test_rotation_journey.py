@@ -16,6 +16,7 @@ def demo(transactional_db):
     call_command("load_demo", stdout=io.StringIO())
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_secretary_rotates_the_roles(page: Page, live_server, demo):
     problems = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)

@@ -5,15 +5,60 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from blocs.models import AuditEntry
-from scoring import services
-from scoring.models import Evidence
-from tests.factories import criteria_by_code, fill_sheet, make_user
+from scoring import conference, services
+from scoring.models import Evidence, Nomination, RoundCandidate
+from tests.factories import (
+    criteria_by_code,
+    fill_sheet,
+    finalize_all,
+    make_bloc_year,
+    make_campaign,
+    make_conference,
+    make_user,
+)
+
+# The fixtures are chosen per view at run time; the mark tells pytest-django that every test uses the database,
+# so that these run before the transactional tests that flush it.
+pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def targets(scoring_campaign, sheets, world):
+def conference_targets(world, private_media):
+    """Bloc A's 2022 campaign at its conference, with an open electronic round and one nomination."""
+    year_2022 = make_bloc_year(
+        bloc=world["bloc_a"],
+        year=2022,
+        units=world["a_units"],
+        head=world["a_units"][0],
+        deputy=world["a_units"][1],
+    )
+    campaign = make_campaign(bloc_year=year_2022, status="scoring")
+    finalize_all(campaign, [{"1.1": 10 - i, "1.2": 5} for i in range(5)])
+    record = make_conference(campaign)
+    vote_round = conference.round_open(
+        actor=None, vote_round=conference.round_create(actor=None, conference=record, method="electronic")
+    )
+    candidate = RoundCandidate.objects.filter(round_award__round=vote_round).first()
+    nomination = Nomination.objects.create(
+        campaign=campaign,
+        unit=candidate.unit,
+        award_type=candidate.round_award.rule.award_type,
+        candidate=candidate,
+        status=Nomination.Status.SUBMITTED,
+        summary="Thành tích",
+    )
+    return {
+        "conference_campaign": campaign.pk,
+        "rule": campaign.vote_rules.first().pk,
+        "round": vote_round.pk,
+        "nomination": nomination.pk,
+    }
+
+
+@pytest.fixture
+def sheet_targets(scoring_campaign, sheets, world):
     codes = criteria_by_code(scoring_campaign)
     submitted = fill_sheet(sheets[2], {"1.1": 10, "1.2": 5})
     evidence = services.evidence_add(
@@ -94,7 +139,64 @@ VIEWS = {
     "evidence_add": (lambda t: {"sheet_id": t["draft_sheet"]}, True, "secretary"),
     "evidence_download": (lambda t: {"evidence_id": t["evidence"]}, False, None),
     "evidence_delete": (lambda t: {"evidence_id": t["evidence"]}, True, "secretary"),
+    "conference_detail": (lambda t: {"campaign_id": t["conference_campaign"]}, False, None),
+    "conference_edit": (lambda t: {"campaign_id": t["conference_campaign"]}, False, "focal_person"),
+    "conference_adopt": (lambda t: {"campaign_id": t["conference_campaign"]}, True, "focal_person"),
+    "conference_handover_confirm": (
+        lambda t: {"campaign_id": t["conference_campaign"]},
+        False,
+        "member_secretary",
+    ),
+    "conference_handover": (lambda t: {"campaign_id": t["conference_campaign"]}, True, "reviewer"),
+    "vote_rules": (lambda t: {"campaign_id": t["conference_campaign"]}, False, None),
+    "vote_rule_create": (lambda t: {"campaign_id": t["conference_campaign"]}, False, "focal_person"),
+    "vote_rule_edit": (
+        lambda t: {"campaign_id": t["conference_campaign"], "rule_id": t["rule"]},
+        False,
+        "focal_person",
+    ),
+    "vote_rule_delete": (
+        lambda t: {"campaign_id": t["conference_campaign"], "rule_id": t["rule"]},
+        True,
+        "focal_person",
+    ),
+    "vote_settings": (lambda t: {"campaign_id": t["conference_campaign"]}, True, "reviewer"),
+    "round_create_confirm": (lambda t: {"campaign_id": t["conference_campaign"]}, False, "focal_person"),
+    "round_create": (lambda t: {"campaign_id": t["conference_campaign"]}, True, "focal_person"),
+    "round_detail": (lambda t: {"round_id": t["round"]}, False, None),
+    "round_open": (lambda t: {"round_id": t["round"]}, True, "focal_person"),
+    "round_close_confirm": (lambda t: {"round_id": t["round"]}, False, "focal_person"),
+    "round_close": (lambda t: {"round_id": t["round"]}, True, "reviewer"),
+    "round_results": (lambda t: {"round_id": t["round"]}, False, None),
+    "ballot_form": (lambda t: {"round_id": t["round"]}, False, "reviewer"),
+    "ballot_cast": (lambda t: {"round_id": t["round"]}, True, "reviewer"),
+    "paper_entry_save": (lambda t: {"round_id": t["round"]}, True, "focal_person"),
+    "nomination_list": (lambda t: {"campaign_id": t["conference_campaign"]}, False, None),
+    "nomination_detail": (lambda t: {"nomination_id": t["nomination"]}, False, None),
+    "nomination_edit": (lambda t: {"nomination_id": t["nomination"]}, True, "reviewer"),
+    "nomination_resubmit": (lambda t: {"nomination_id": t["nomination"]}, True, "reviewer"),
+    "nomination_accept": (lambda t: {"nomination_id": t["nomination"]}, True, "secretary"),
+    "nomination_return": (lambda t: {"nomination_id": t["nomination"]}, True, "focal_person"),
+    "nomination_decide": (lambda t: {"nomination_id": t["nomination"]}, True, "secretary"),
+    "review_queue": (lambda t: {}, False, "secretary"),
 }
+CONFERENCE_VIEWS = {
+    name
+    for name in VIEWS
+    if name.startswith(("conference", "vote_", "round_", "ballot", "paper", "nomination", "review"))
+}
+
+
+@pytest.fixture
+def targets(request):
+    """The objects the view under test needs: a campaign in scoring, or one at its conference."""
+    params = getattr(request.node, "callspec", None)
+    name = params.params.get("name") if params else None
+    return request.getfixturevalue("conference_targets" if name in CONFERENCE_VIEWS else "sheet_targets")
+
+
+# Views about no particular bloc: a user of another bloc is refused by role (403), not hidden (404).
+CROSS_BLOC = {"review_queue"}
 
 
 def url(name, targets):
@@ -113,7 +215,7 @@ def test_anonymous_visitors_are_sent_to_login(client, targets, name):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", sorted(VIEWS))
+@pytest.mark.parametrize("name", sorted(set(VIEWS) - CROSS_BLOC))
 def test_another_blocs_user_gets_404(client, targets, outsider, name):
     client.force_login(outsider)
     before = AuditEntry.objects.count()

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from blocs.models import AuditEntry
-from scoring import services
+from scoring import conference, nominations, services
 from scoring.errors import ScoringError
 from scoring.models import Campaign, ScoreSheet
-from tests.factories import fill_sheet, make_campaign
+from tests.factories import fill_sheet, make_campaign, make_conference, paper_counts
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_only_the_heads_secretary_opens_a_campaign(world, focal_person, reviewer
     assert not Campaign.objects.exists()
 
 
-def test_the_whole_cycle_in_order(draft, secretary, world):
+def test_the_whole_cycle_in_order(draft, secretary, deputy_secretary, reviewer, world):
     assert draft.status == Campaign.Status.DRAFT
     campaign = advance(draft, "launch", secretary)
     assert campaign.status == Campaign.Status.LAUNCHED
@@ -55,7 +55,40 @@ def test_the_whole_cycle_in_order(draft, secretary, world):
         services.score_sheet_finalize(actor=None, sheet=sheet)
     campaign = advance(campaign, "open_conference", secretary)
     assert campaign.status == Campaign.Status.CONFERENCE
-    for verb, status in (("submit", "submitted"), ("decide", "decided"), ("close", "closed")):
+    with pytest.raises(ScoringError, match="Chưa ghi biên bản hội nghị tổng kết"):
+        advance(campaign, "submit", secretary)
+    record = make_conference(campaign)
+    conference.conference_adopt(actor=secretary, conference=record, report=True, direction=True)
+    vote_round = conference.round_create(actor=secretary, conference=record, method="paper")
+    vote_round = conference.round_open(actor=secretary, vote_round=vote_round)
+    with pytest.raises(ScoringError, match="Còn 1 vòng bỏ phiếu chưa kết thúc"):
+        advance(campaign, "submit", secretary)
+    # Every sheet has the same total: all five tie for rank 1 and stand for the flag; the head's unit wins it.
+    counts = paper_counts(vote_round, {world["a_units"][0].pk: 5})
+    for teller in (secretary, deputy_secretary):
+        conference.paper_entry_save(actor=teller, vote_round=vote_round, counts=counts)
+    conference.round_close(actor=secretary, vote_round=vote_round)
+    with pytest.raises(ScoringError, match="chưa có tóm tắt thành tích"):
+        advance(campaign, "submit", secretary)
+    for nomination in campaign.nominations.all():
+        nominations.nomination_save_summary(
+            actor=secretary, nomination=nomination, summary="Thành tích", expected_version=0
+        )
+    campaign = advance(campaign, "submit", secretary)
+    assert campaign.status == "submitted"
+    assert set(campaign.nominations.values_list("status", flat=True)) == {"submitted"}
+    with pytest.raises(ScoringError, match="chưa có quyết định khen thưởng"):
+        advance(campaign, "decide", secretary)
+    for nomination in campaign.nominations.all():
+        nominations.nomination_accept(actor=reviewer, nomination=nomination)
+        nominations.nomination_decide(
+            actor=reviewer,
+            nomination=nomination,
+            decision_number="1/QĐ",
+            decision_date=datetime.date(2024, 2, 1),
+            awarded=True,
+        )
+    for verb, status in (("decide", "decided"), ("close", "closed")):
         campaign = advance(campaign, verb, secretary)
         assert campaign.status == status
     statuses = list(

@@ -1,15 +1,15 @@
 """Two reviewers saving the same line at the same instant: one wins, the other is told, nothing is lost."""
 
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from scoring import services
 from scoring.errors import ConflictError
 from scoring.models import ScoreChange, ScoreLine
 from tests.factories import criteria_by_code, fill_sheet, make_campaign
+from tests.threads import run_at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -17,28 +17,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locks between connections need PostgreSQL"
     ),
 ]
-
-
-def run_at_once(*calls):
-    """Run each call in its own thread and database connection, released together by a barrier."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = ("ok", call())
-        except Exception as exc:  # the test inspects what each thread met
-            results[index] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

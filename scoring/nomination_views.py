@@ -1,0 +1,194 @@
+"""Pages of the nominations: the bloc completes and resubmits them, the reward board reviews and decides."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from blocs import access as bloc_access
+from blocs.errors import BlocError
+from blocs.models import Bloc
+from scoring import access, nominations
+from scoring.forms import DecisionForm, NominationSummaryForm, ReturnForm
+from scoring.models import AwardType, Nomination, ScoreSheet
+
+QUEUE_PAGE_SIZE = 30
+
+
+@login_required
+@require_GET
+def nomination_list(request, campaign_id: int):
+    campaign = access.get_campaign(request.user, campaign_id)
+    return render(
+        request,
+        "scoring/nomination_list.html",
+        {
+            "campaign": campaign,
+            "nominations": campaign.nominations.select_related("unit", "award_type").order_by(
+                "award_type__position", "unit__name"
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def nomination_detail(request, nomination_id: int):
+    nomination = access.get_nomination(request.user, nomination_id)
+    campaign = nomination.campaign
+    can_manage = bloc_access.can_manage(request.user, campaign.bloc_year)
+    board = nominations.is_reward_board(request.user)
+    editable = can_manage and nomination.status in (Nomination.Status.DRAFT, Nomination.Status.RETURNED)
+    return render(
+        request,
+        "scoring/nomination_detail.html",
+        {
+            "nomination": nomination,
+            "campaign": campaign,
+            "candidate": nomination.candidate,
+            "round": nomination.candidate.round_award.round,
+            "sheet": ScoreSheet.objects.filter(campaign=campaign, unit=nomination.unit).first(),
+            "versions": list(nomination.versions.select_related("submitted_by").order_by("-number")),
+            "can_manage": can_manage,
+            "summary_form": NominationSummaryForm(
+                initial={"summary": nomination.summary, "version": nomination.version}
+            )
+            if editable
+            else None,
+            "can_resubmit": can_manage and nomination.status == Nomination.Status.RETURNED,
+            "board": board,
+            "return_form": ReturnForm()
+            if board and nomination.status == Nomination.Status.SUBMITTED
+            else None,
+            "decision_form": DecisionForm()
+            if board and nomination.status == Nomination.Status.ACCEPTED
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def nomination_edit(request, nomination_id: int):
+    nomination = access.get_nomination(request.user, nomination_id)
+    bloc_access.ensure_can_manage(request.user, nomination.campaign.bloc_year)
+    form = NominationSummaryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Ghi tóm tắt thành tích (tối đa 20.000 ký tự).")
+        return redirect(nomination)
+    try:
+        nominations.nomination_save_summary(
+            actor=request.user,
+            nomination=nomination,
+            summary=form.cleaned_data["summary"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except BlocError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã lưu tóm tắt thành tích.")
+    return redirect(nomination)
+
+
+@login_required
+@require_POST
+def nomination_resubmit(request, nomination_id: int):
+    nomination = access.get_nomination(request.user, nomination_id)
+    try:
+        nominations.nomination_resubmit(actor=request.user, nomination=nomination)
+    except BlocError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã gửi lại hồ sơ cho Ban Thi đua – Khen thưởng.")
+    return redirect(nomination)
+
+
+@login_required
+@require_POST
+def nomination_accept(request, nomination_id: int):
+    nomination = access.get_nomination(request.user, nomination_id)
+    try:
+        nominations.nomination_accept(actor=request.user, nomination=nomination)
+    except BlocError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã chấp nhận hồ sơ; chờ quyết định khen thưởng.")
+    return redirect(nomination)
+
+
+@login_required
+@require_POST
+def nomination_return(request, nomination_id: int):
+    nomination = access.get_nomination(request.user, nomination_id)
+    try:
+        nominations.nomination_return(
+            actor=request.user, nomination=nomination, reason=request.POST.get("comment", "")[:5000]
+        )
+    except BlocError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã trả lại hồ sơ cho khối.")
+    return redirect(nomination)
+
+
+@login_required
+@require_POST
+def nomination_decide(request, nomination_id: int):
+    nomination = access.get_nomination(request.user, nomination_id)
+    nominations.ensure_reward_board(request.user)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Ghi số, ngày quyết định và kết quả.")
+        return redirect(nomination)
+    try:
+        nominations.nomination_decide(actor=request.user, nomination=nomination, **form.cleaned_data)
+    except BlocError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã ghi quyết định khen thưởng.")
+    return redirect(nomination)
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    """Every bloc's nominations for the reward board, filtered by year, bloc, award and status."""
+    if not nominations.is_reward_board(request.user):
+        raise PermissionDenied("Chỉ cán bộ Ban Thi đua – Khen thưởng xem được danh sách này.")
+    queue = Nomination.objects.select_related("unit", "award_type", "campaign__bloc_year__bloc").order_by(
+        "-campaign__bloc_year__year", "campaign__bloc_year__bloc__name", "award_type__position", "unit__name"
+    )
+    filters = {
+        "year": request.GET.get("year", ""),
+        "bloc": request.GET.get("bloc", ""),
+        "award": request.GET.get("award", ""),
+        "status": request.GET.get("status", Nomination.Status.SUBMITTED),
+    }
+    if filters["year"].isdigit():
+        queue = queue.filter(campaign__bloc_year__year=int(filters["year"]))
+    if filters["bloc"].isdigit():
+        queue = queue.filter(campaign__bloc_year__bloc_id=int(filters["bloc"]))
+    if filters["award"].isdigit():
+        queue = queue.filter(award_type_id=int(filters["award"]))
+    if filters["status"] in Nomination.Status.values:
+        queue = queue.filter(status=filters["status"])
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(
+        request,
+        "scoring/review_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "statuses": Nomination.Status.choices,
+            "awards": AwardType.objects.filter(is_active=True),
+            "blocs": Bloc.objects.select_related("province").only("pk", "name", "province__name"),
+            "years": sorted(
+                set(Nomination.objects.values_list("campaign__bloc_year__year", flat=True).distinct()),
+                reverse=True,
+            ),
+        },
+    )

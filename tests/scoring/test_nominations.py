@@ -1,0 +1,167 @@
+"""The dossier, the reward board's review, versions and decisions."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from scoring import conference, nominations, services
+from scoring.errors import ConflictError, ScoringError
+from scoring.models import Nomination
+from tests.factories import finalize_all, make_campaign, make_conference, paper_counts
+
+SCORES = [{"1.1": 10 - i, "1.2": 5} for i in range(5)]
+
+
+def vote(bloc_year, tellers):
+    """A conference whose paper round elects the best unit for the flag and the next two for Bằng khen."""
+    units = [slot.unit for slot in bloc_year.bloc.rotation.order_by("position")]
+    campaign = make_campaign(bloc_year=bloc_year, status="scoring")
+    finalize_all(campaign, SCORES)
+    record = make_conference(campaign)
+    conference.conference_adopt(actor=tellers[0], conference=record, report=True, direction=True)
+    vote_round = conference.round_open(
+        actor=None, vote_round=conference.round_create(actor=None, conference=record, method="paper")
+    )
+    counts = paper_counts(vote_round, {units[0].pk: 5, units[1].pk: 5, units[2].pk: 4})
+    for teller in tellers:
+        conference.paper_entry_save(actor=teller, vote_round=vote_round, counts=counts)
+    conference.round_close(actor=tellers[0], vote_round=vote_round)
+    campaign.refresh_from_db()
+    return campaign
+
+
+@pytest.fixture
+def voted(world, private_media, secretary, deputy_secretary):
+    return vote(world["year_a"], [secretary, deputy_secretary])
+
+
+def write_summaries(campaign, actor):
+    for nomination in campaign.nominations.all():
+        nominations.nomination_save_summary(
+            actor=actor,
+            nomination=nomination,
+            summary=f"Thành tích của {nomination.unit.name}",
+            expected_version=0,
+        )
+
+
+def test_the_dossier_goes_as_one_with_the_campaign_step(voted, secretary):
+    with pytest.raises(ScoringError, match="3 hồ sơ đề nghị chưa có tóm tắt"):
+        services.campaign_advance(actor=secretary, campaign=voted, verb="submit")
+    write_summaries(voted, secretary)
+    services.campaign_advance(actor=secretary, campaign=voted, verb="submit")
+    assert set(voted.nominations.values_list("status", flat=True)) == {"submitted"}
+    assert all(n.versions.get().changes == "Lần gửi đầu tiên." for n in voted.nominations.all())
+
+
+def test_return_resubmit_accept_and_decide(voted, secretary, reviewer, focal_person):
+    write_summaries(voted, secretary)
+    services.campaign_advance(actor=secretary, campaign=voted, verb="submit")
+    nomination = voted.nominations.get(award_type__code="co-thi-dua-ubnd")
+
+    with pytest.raises(PermissionDenied):
+        nominations.nomination_accept(actor=secretary, nomination=nomination)
+    with pytest.raises(ScoringError, match="Ghi lý do trả lại"):
+        nominations.nomination_return(actor=reviewer, nomination=nomination, reason=" ")
+    nominations.nomination_return(
+        actor=reviewer, nomination=nomination, reason="Bổ sung số liệu hội viên năm 2023"
+    )
+    nomination.refresh_from_db()
+    assert (nomination.status, nomination.return_reason) == ("returned", "Bổ sung số liệu hội viên năm 2023")
+
+    with pytest.raises(PermissionDenied):
+        nominations.nomination_save_summary(
+            actor=focal_person, nomination=nomination, summary="x", expected_version=1
+        )
+    with pytest.raises(ConflictError):
+        nominations.nomination_save_summary(
+            actor=secretary, nomination=nomination, summary="x", expected_version=0
+        )
+    nominations.nomination_save_summary(
+        actor=secretary,
+        nomination=nomination,
+        summary=f"Thành tích của {nomination.unit.name}\nPhát triển 1.250 hội viên mới.",
+        expected_version=1,
+    )
+    nominations.nomination_resubmit(actor=secretary, nomination=nomination)
+    with pytest.raises(ScoringError, match="đã được gửi"):
+        nominations.nomination_resubmit(actor=secretary, nomination=nomination)
+    versions = list(nomination.versions.order_by("number"))
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[1].changes == "+Phát triển 1.250 hội viên mới."
+
+    with pytest.raises(ScoringError, match="không thể ghi quyết định"):
+        nominations.nomination_decide(
+            actor=reviewer,
+            nomination=nomination,
+            decision_number="1",
+            decision_date=datetime.date(2024, 2, 1),
+            awarded=True,
+        )
+    nominations.nomination_accept(actor=reviewer, nomination=nomination)
+    nominations.nomination_decide(
+        actor=reviewer,
+        nomination=nomination,
+        decision_number="245/QĐ-UBND",
+        decision_date=datetime.date(2024, 2, 20),
+        awarded=True,
+    )
+    nomination.refresh_from_db()
+    assert (nomination.status, nomination.decision_number) == ("awarded", "245/QĐ-UBND")
+
+
+def test_the_review_pages(client, voted, secretary, reviewer):
+    write_summaries(voted, secretary)
+    services.campaign_advance(actor=secretary, campaign=voted, verb="submit")
+    nomination = voted.nominations.get(award_type__code="co-thi-dua-ubnd")
+    client.force_login(reviewer)
+    queue = client.get(reverse("scoring:review_queue")).content.decode()
+    assert nomination.unit.name in queue
+    detail = client.get(nomination.get_absolute_url()).content.decode()
+    assert "phiếu chấm điểm" in detail and "5/5 phiếu đồng ý" in detail
+
+    client.post(reverse("scoring:nomination_return", args=[nomination.pk]), {"comment": ""})
+    nomination.refresh_from_db()
+    assert nomination.status == "submitted"
+    client.post(reverse("scoring:nomination_return", args=[nomination.pk]), {"comment": "Thiếu xác nhận"})
+    nomination.refresh_from_db()
+    assert nomination.status == "returned"
+    filtered = client.get(
+        reverse("scoring:review_queue"), {"status": "returned", "year": 2023}
+    ).content.decode()
+    assert nomination.unit.name in filtered
+    empty = client.get(reverse("scoring:review_queue"), {"status": "awarded"}).content.decode()
+    assert "Không có hồ sơ nào khớp bộ lọc." in empty
+
+
+def test_the_review_queue_keeps_its_query_count(
+    client, voted, secretary, reviewer, world, outsider, administrator
+):
+    write_summaries(voted, secretary)
+    services.campaign_advance(actor=secretary, campaign=voted, verb="submit")
+    client.force_login(reviewer)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("scoring:review_queue"), {"status": "all"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    # Another bloc's nominations, submitted too.
+    other = vote(world["year_b"], [outsider, administrator])
+    write_summaries(other, outsider)
+    services.campaign_advance(actor=outsider, campaign=other, verb="submit")
+    assert Nomination.objects.count() == 6
+    assert count() == small
+    # session, user, count, page of nominations with units, awards and blocs, award filter list, bloc list,
+    # years list
+    assert small == 7
+
+
+def test_only_the_reward_board_sees_the_queue(client, voted, secretary):
+    client.force_login(secretary)
+    assert client.get(reverse("scoring:review_queue")).status_code == 403
