@@ -266,3 +266,21 @@ def test_evidence_is_sent_only_through_the_checked_view(client, targets, world, 
     assert str(private_media) in stored.path
     with pytest.raises(ValueError):
         stored.url  # noqa: B018 - no public URL exists
+
+
+@pytest.mark.parametrize("name", sorted(n for n, v in VIEWS.items() if not v[1]))
+def test_get_never_writes(client, targets, request, name):
+    """No page changes anything on GET: no INSERT, UPDATE or DELETE reaches the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = request.getfixturevalue("reviewer" if name == "review_queue" else "secretary")
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url(name, targets))
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+    assert writes == []
