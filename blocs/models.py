@@ -31,6 +31,11 @@ class Province(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.name}"
 
+    @property
+    def prose_name(self) -> str:
+        """As running text writes it: "thành phố Cần Thơ", "tỉnh Hà Tĩnh"."""
+        return f"{self.get_kind_display().lower()} {self.name}"
+
 
 class UnitQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date):
@@ -138,6 +143,14 @@ class Bloc(models.Model):
     kind = models.CharField(_("loại"), max_length=10, choices=Kind, default=Kind.KHOI)
     number = models.PositiveSmallIntegerField(_("số"))
     name = models.CharField(_("tên"), max_length=255)
+    document_code = models.CharField(
+        _("ký hiệu trên văn bản"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "Phần sau dấu gạch trong số văn bản, ví dụ KTĐ1 trong “05/BC-KTĐ1”. Để trống: tự tạo từ số khối."
+        ),
+    )
     search_text = models.CharField(max_length=600, editable=False, default="")
 
     objects = BlocQuerySet.as_manager()
@@ -165,6 +178,10 @@ class Bloc(models.Model):
 
     def get_absolute_url(self):
         return reverse("blocs:bloc_detail", args=[self.pk])
+
+    @property
+    def issuer_code(self) -> str:
+        return self.document_code or f"{'K' if self.kind == self.Kind.KHOI else 'C'}TĐ{self.number}"
 
 
 class RotationSlot(models.Model):

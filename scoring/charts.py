@@ -60,6 +60,7 @@ def bar_chart_svg(
     title: str,
     width: int = 720,
     chart_id: str | None = None,
+    font_family: str = "sans-serif",
 ) -> str:
     """Return an <svg> element (as a django.utils.safestring.SafeString) drawing ``bars`` horizontally.
 
@@ -113,7 +114,7 @@ def bar_chart_svg(
             **{
                 "aria-labelledby": title_id,
                 "aria-describedby": desc_id,
-                "font-family": "sans-serif",
+                "font-family": font_family,
                 "font-size": FONT_SIZE,
                 "fill": TEXT_COLOR,
             },

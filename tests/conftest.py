@@ -10,8 +10,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_configure(config):
+    import tempfile
+    from pathlib import Path
+
     from django.conf import settings
 
+    # Uploaded evidence and issued documents go to a throw-away folder, never into the project's var/.
+    settings.PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="thiduabloc-test-private-"))
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests speak plain HTTP to the test client and to the live server; production keeps these on.
     settings.SECURE_SSL_REDIRECT = False

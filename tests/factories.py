@@ -218,3 +218,25 @@ def paper_counts(vote_round, approvals: dict, *, returned=None, invalid=0):
             "approvals": {str(c.pk): approvals.get(c.unit_id, 0) for c in award.candidates.all()},
         }
     return counts
+
+
+def voted_campaign(bloc_year, tellers, scores=None, *, criteria=None):
+    """A campaign through its conference: final sheets, the conference adopted the report, a paper round elected
+    the best unit for the flag and the next two for Bằng khen. Returns the campaign."""
+    from scoring import conference
+
+    units = [slot.unit for slot in bloc_year.bloc.rotation.order_by("position")]
+    campaign = make_campaign(bloc_year=bloc_year, status="scoring", specs=criteria)
+    finalize_all(campaign, scores or [{"1.1": 10 - i, "1.2": 5} for i in range(len(units))])
+    record = make_conference(campaign)
+    conference.conference_adopt(actor=tellers[0], conference=record, report=True, direction=True)
+    vote_round = conference.round_open(
+        actor=None, vote_round=conference.round_create(actor=None, conference=record, method="paper")
+    )
+    present = vote_round.present_count
+    counts = paper_counts(vote_round, {units[0].pk: present, units[1].pk: present, units[2].pk: present - 1})
+    for teller in tellers:
+        conference.paper_entry_save(actor=teller, vote_round=vote_round, counts=counts)
+    conference.round_close(actor=tellers[0], vote_round=vote_round)
+    campaign.refresh_from_db()
+    return campaign

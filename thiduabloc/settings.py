@@ -106,6 +106,10 @@ STORAGES = {
     },
 }
 
+# PDFs embed Liberation Serif from Debian's fonts-liberation2 (metric-compatible with Times New Roman, with every
+# Vietnamese letter); the older fonts-liberation lacks Ơ, Ư, ạ, ấ… and must not be the one used.
+PDF_FONT_DIR = Path(env_str("PDF_FONT_DIR") or "/usr/share/fonts/truetype/liberation2")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

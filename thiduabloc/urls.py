@@ -20,4 +20,5 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("", include("blocs.urls")),
     path("", include("scoring.urls")),
+    path("", include("reports.urls")),
 ]

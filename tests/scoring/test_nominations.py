@@ -8,30 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from scoring import conference, nominations, services
+from scoring import nominations, services
 from scoring.errors import ConflictError, ScoringError
 from scoring.models import Nomination
-from tests.factories import finalize_all, make_campaign, make_conference, paper_counts
+from tests.factories import voted_campaign
 
 SCORES = [{"1.1": 10 - i, "1.2": 5} for i in range(5)]
 
 
 def vote(bloc_year, tellers):
-    """A conference whose paper round elects the best unit for the flag and the next two for Bằng khen."""
-    units = [slot.unit for slot in bloc_year.bloc.rotation.order_by("position")]
-    campaign = make_campaign(bloc_year=bloc_year, status="scoring")
-    finalize_all(campaign, SCORES)
-    record = make_conference(campaign)
-    conference.conference_adopt(actor=tellers[0], conference=record, report=True, direction=True)
-    vote_round = conference.round_open(
-        actor=None, vote_round=conference.round_create(actor=None, conference=record, method="paper")
-    )
-    counts = paper_counts(vote_round, {units[0].pk: 5, units[1].pk: 5, units[2].pk: 4})
-    for teller in tellers:
-        conference.paper_entry_save(actor=teller, vote_round=vote_round, counts=counts)
-    conference.round_close(actor=tellers[0], vote_round=vote_round)
-    campaign.refresh_from_db()
-    return campaign
+    return voted_campaign(bloc_year, tellers)
 
 
 @pytest.fixture

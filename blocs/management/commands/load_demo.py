@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from blocs.demo import DEMO_PASSWORD, load_demo
+from reports.demo import load_reports_demo
 from scoring.demo import load_scoring_demo
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = load_demo()
             load_scoring_demo()
+            load_reports_demo()
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng."))
         self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, unit in logins:
