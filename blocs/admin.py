@@ -11,9 +11,11 @@ from blocs.forms import UnitImportForm
 from blocs.models import (
     AuditEntry,
     Bloc,
+    Blocker,
     BlocYear,
     Handover,
     Membership,
+    Notification,
     Province,
     RotationSlot,
     Unit,
@@ -230,3 +232,36 @@ class UnitImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Blocker)
+class BlockerAdmin(admin.ModelAdmin):
+    list_display = ["unit", "kind", "started_on", "ended_on", "recorded_by"]
+    list_filter = ["kind"]
+    list_select_related = ["unit", "recorded_by"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        from blocs.services import blocker_end, blocker_record
+
+        if change:
+            if obj.ended_on and "ended_on" in form.changed_data:
+                blocker_end(actor=request.user, blocker=obj, ended_on=obj.ended_on)
+            return
+        saved = blocker_record(
+            actor=request.user,
+            unit=obj.unit,
+            kind=obj.kind,
+            started_on=obj.started_on,
+            ended_on=obj.ended_on,
+            note=obj.note,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "user", "subject", "sent_at"]
+    list_select_related = ["user"]
+    search_fields = ["subject", "user__username"]

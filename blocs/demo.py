@@ -191,3 +191,8 @@ def load_demo() -> list[tuple[str, str, str]]:
         user.save()
         logins.append((username, user.get_role_display(), user.unit.name if user.unit else "—"))
     return logins
+
+
+def set_demo_emails() -> None:
+    for username, *_ in USERS:
+        User.objects.filter(username=username, email="").update(email=f"{username}@demo.thiduabloc.vn")

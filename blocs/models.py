@@ -489,3 +489,25 @@ class UnitImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class Notification(models.Model):
+    """An email sent (or to be sent) to a user; one per user and key, so that nothing is sent twice."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=120)
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"))
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thư thông báo")
+        verbose_name_plural = _("thư thông báo")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_user_and_key")
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.subject}"

@@ -6,6 +6,7 @@ app_name = "blocs"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("search/", views.search, name="search"),
     path("blocs/<int:bloc_id>/", views.bloc_detail, name="bloc_detail"),
     path("blocs/<int:bloc_id>/rotate/", views.bloc_rotate_confirm, name="bloc_rotate_confirm"),
     path("blocs/<int:bloc_id>/rotate/apply/", views.bloc_rotate_view, name="bloc_rotate"),

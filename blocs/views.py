@@ -13,6 +13,7 @@ from blocs.forms import BlockerForm, RotationForm
 from blocs.models import Blocker, BlocYear, Handover, Membership, Province
 from blocs.rotation import rotation_plan
 from blocs.services import CouncilAssignment, bloc_rotate, blocker_end, blocker_record
+from thiduabloc.text import fold
 
 BLOCS_PER_PAGE = 25
 
@@ -46,10 +47,13 @@ def dashboard(request):
             mine = next((m for m in bloc_year.memberships.all() if m.unit_id == user.unit_id), None)
             years.append({"bloc_year": bloc_year, "mine": mine})
         rows.append({"bloc": bloc, "years": years})
+    from scoring.todo import todo_for  # the dashboard gathers every app's work; scoring builds on blocs
+
     return render(
         request,
         "blocs/dashboard.html",
         {
+            "todo": todo_for(user),
             "page": page,
             "rows": rows,
             "query": query,
@@ -63,10 +67,14 @@ def dashboard(request):
 @require_GET
 def bloc_detail(request, bloc_id: int):
     bloc = access.get_bloc(request.user, bloc_id)
+    from scoring.history import bloc_history
+
     years = list(_years_with_roles().queryset.filter(bloc=bloc))
     latest = years[0] if years else None
+    records, chart = bloc_history(years)
     for bloc_year in years:
         bloc_year.can_manage = access.can_manage(request.user, bloc_year)
+        bloc_year.record = records[bloc_year.pk]
     return render(
         request,
         "blocs/bloc_detail.html",
@@ -75,6 +83,7 @@ def bloc_detail(request, bloc_id: int):
             "years": years,
             "rotation": bloc.rotation.select_related("unit").order_by("position"),
             "can_rotate": access.can_manage(request.user, latest),
+            "chart": chart,
             "next_year": latest.year + 1 if latest else None,
         },
     )
@@ -87,7 +96,7 @@ def unit_detail(request, unit_id: int):
     visible = access.visible_blocs(request.user).values("pk")
     memberships = (
         unit.memberships.filter(bloc_year__bloc__in=visible)
-        .select_related("bloc_year__bloc")
+        .select_related("bloc_year__bloc", "bloc_year__campaign")
         .prefetch_related(
             Prefetch(
                 "bloc_year__memberships",
@@ -97,6 +106,10 @@ def unit_detail(request, unit_id: int):
         )
         .order_by("-bloc_year__year", "bloc_year__bloc__name")
     )
+    from scoring.history import unit_history
+
+    memberships = list(memberships)
+    records, chart = unit_history(unit, memberships)
     rows = []
     for membership in memberships:
         leaders = {m.role: m.unit for m in membership.bloc_year.leaders}
@@ -105,6 +118,7 @@ def unit_detail(request, unit_id: int):
                 "membership": membership,
                 "head": leaders.get(Membership.Role.HEAD),
                 "deputy": leaders.get(Membership.Role.DEPUTY),
+                "record": records[membership.pk],
             }
         )
     handovers = (
@@ -121,6 +135,7 @@ def unit_detail(request, unit_id: int):
             "predecessors": unit.predecessors.all(),
             "handovers": handovers,
             "blockers": unit.blockers.all(),
+            "chart": chart,
             "today": timezone.localdate(),
             "can_record_blockers": request.user.reads_every_bloc,
         },
@@ -231,3 +246,38 @@ def blocker_close(request, blocker_id: int):
     else:
         messages.success(request, "Đã ghi nhận trường hợp này kết thúc hôm nay.")
     return redirect(blocker.unit)
+
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+@require_GET
+def search(request):
+    """One box across units, blocs and nominations, ignoring diacritics and case."""
+    from scoring.access import visible_campaigns
+    from scoring.models import Nomination
+
+    query = request.GET.get("q", "").strip()[:100]
+    results = {"units": [], "blocs": [], "nominations": []}
+    words = fold(query).split()
+    if words:
+        results["units"] = list(
+            access.visible_units(request.user).search(query).select_related("province")[:SEARCH_LIMIT]
+        )
+        results["blocs"] = list(
+            access.visible_blocs(request.user).search(query).select_related("province")[:SEARCH_LIMIT]
+        )
+        nominations = Nomination.objects.filter(campaign__in=visible_campaigns(request.user).values("pk"))
+        for word in words:
+            nominations = nominations.filter(unit__search_text__contains=word)
+        results["nominations"] = list(
+            nominations.select_related("unit", "award_type", "campaign__bloc_year__bloc").order_by(
+                "-campaign__bloc_year__year"
+            )[:SEARCH_LIMIT]
+        )
+    return render(
+        request,
+        "blocs/search.html",
+        {"query": query, "results": results, "empty": bool(words) and not any(results.values())},
+    )

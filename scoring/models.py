@@ -201,6 +201,7 @@ class Campaign(models.Model):
                 state = "planned"
             rows.append(
                 {
+                    "field": field_name,
                     "label": self._meta.get_field(field_name).verbose_name,
                     "date": day,
                     "state": state,

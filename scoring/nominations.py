@@ -13,6 +13,7 @@ from django.utils import timezone
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
 from blocs.models import User
+from blocs.notifications import link, managers_of, notify, staff_of
 from scoring.errors import ConflictError, ScoringError
 from scoring.models import Campaign, Nomination, NominationVersion
 
@@ -165,6 +166,12 @@ def nomination_return(*, actor: User | None, nomination: Nomination, reason: str
         status=["submitted", "returned"],
         reason=reason,
     )
+    notify(
+        managers_of(nomination.campaign.bloc_year),
+        key=f"nomination-returned:{nomination.pk}:{nomination.versions.count()}",
+        subject=f"Hồ sơ đề nghị {nomination.award_type.short_name} cho {nomination.unit.short_name} bị trả lại",
+        body=f"Lý do: {nomination.return_reason}\n\nSửa và gửi lại tại: {link(nomination)}",
+    )
     return nomination
 
 
@@ -196,5 +203,15 @@ def nomination_decide(
         target=nomination,
         status=["accepted", target],
         decision=[nomination.decision_number, decision_date],
+    )
+    outcome = "được khen thưởng" if awarded else "không được khen thưởng"
+    notify(
+        managers_of(nomination.campaign.bloc_year) + staff_of(nomination.unit_id),
+        key=f"nomination-decided:{nomination.pk}",
+        subject=f"{nomination.unit.short_name} {outcome}: {nomination.award_type.short_name}",
+        body=(
+            f"Quyết định số {nomination.decision_number} ngày {decision_date:%d/%m/%Y}: {nomination.unit.name} "
+            f"{outcome} ({nomination.award_type.name}).\n\n{link(nomination)}"
+        ),
     )
     return nomination

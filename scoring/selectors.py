@@ -51,10 +51,20 @@ class Summary:
 
 def criteria_groups(campaign: Campaign) -> list[GroupInfo]:
     """The campaign's groups with the sum of their items' maxima (one query)."""
-    return [
-        GroupInfo(g.pk, g.code, g.title, g.kind, g.cap, g.max_total or Decimal("0"))
-        for g in campaign.groups.annotate(max_total=Sum("items__max_score")).order_by("position")
-    ]
+    return _groups_of([campaign.pk])[campaign.pk]
+
+
+def _groups_of(campaign_ids: list[int]) -> dict[int, list[GroupInfo]]:
+    groups: dict[int, list[GroupInfo]] = {pk: [] for pk in campaign_ids}
+    for g in (
+        CriteriaGroup.objects.filter(campaign_id__in=campaign_ids)
+        .annotate(max_total=Sum("items__max_score"))
+        .order_by("campaign_id", "position")
+    ):
+        groups[g.campaign_id].append(
+            GroupInfo(g.pk, g.code, g.title, g.kind, g.cap, g.max_total or Decimal("0"))
+        )
+    return groups
 
 
 def campaign_summary(campaign: Campaign) -> Summary:
@@ -62,11 +72,21 @@ def campaign_summary(campaign: Campaign) -> Summary:
 
     Three queries whatever the number of units and criteria: groups, sheets, and one aggregate of the lines.
     """
-    groups = criteria_groups(campaign)
-    sheets = list(campaign.sheets.select_related("unit").order_by("unit__name"))
+    return campaign_summaries([campaign])[campaign.pk]
+
+
+def campaign_summaries(campaigns: list[Campaign]) -> dict[int, Summary]:
+    """The summaries of several campaigns at once, in the same three queries (for histories and overviews)."""
+    by_id = {c.pk: c for c in campaigns}
+    if not by_id:
+        return {}
+    groups = _groups_of(list(by_id))
+    sheets = list(
+        ScoreSheet.objects.filter(campaign_id__in=by_id).select_related("unit").order_by("unit__name")
+    )
     figures = {sheet.pk: SheetFigures() for sheet in sheets}
     aggregates = (
-        ScoreLine.objects.filter(sheet__campaign=campaign)
+        ScoreLine.objects.filter(sheet__campaign_id__in=by_id)
         .values("sheet_id", "criterion__group_id")
         .annotate(
             self_sum=Sum("self_score"),
@@ -92,24 +112,29 @@ def campaign_summary(campaign: Campaign) -> Summary:
         sheet_figures.self_violations += row["self_violations"]
         sheet_figures.reviewed_violations += row["reviewed_violations"]
 
-    rows = []
+    rows_by_campaign: dict[int, list[SummaryRow]] = {pk: [] for pk in by_id}
     for sheet in sheets:
         f = figures[sheet.pk]
-        rows.append(
+        campaign_groups = groups[sheet.campaign_id]
+        rows_by_campaign[sheet.campaign_id].append(
             SummaryRow(
                 sheet=sheet,
-                self_totals=totals(groups, f.self_sums, f.self_violations),
-                reviewed_totals=totals(groups, f.reviewed_sums, f.reviewed_violations),
+                self_totals=totals(campaign_groups, f.self_sums, f.self_violations),
+                reviewed_totals=totals(campaign_groups, f.reviewed_sums, f.reviewed_violations),
                 full_marks=f.full_marks,
             )
         )
-    keys = [
-        tie_key(campaign.tie_break, r.reviewed_totals.total, r.full_marks, r.reviewed_totals.deduction)
-        if r.is_final and r.reviewed_totals.eligible
-        else None
-        for r in rows
-    ]
-    for row, rank in zip(rows, assign_ranks(keys), strict=True):
-        row.rank = rank
-    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, -r.reviewed_totals.total, r.unit.name))
-    return Summary(campaign=campaign, groups=groups, rows=rows)
+    result = {}
+    for pk, rows in rows_by_campaign.items():
+        campaign = by_id[pk]
+        keys = [
+            tie_key(campaign.tie_break, r.reviewed_totals.total, r.full_marks, r.reviewed_totals.deduction)
+            if r.is_final and r.reviewed_totals.eligible
+            else None
+            for r in rows
+        ]
+        for row, rank in zip(rows, assign_ranks(keys), strict=True):
+            row.rank = rank
+        rows.sort(key=lambda r: (r.rank is None, r.rank or 0, -r.reviewed_totals.total, r.unit.name))
+        result[pk] = Summary(campaign=campaign, groups=groups[pk], rows=rows)
+    return result

@@ -16,6 +16,7 @@ from django.utils import timezone
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
 from blocs.models import BlocYear, Membership, Unit, User
+from blocs.notifications import link, managers_of, notify, staff_of
 from scoring import access
 from scoring.conference import ensure_default_rules
 from scoring.errors import ConflictError, ScoringError
@@ -720,6 +721,12 @@ def score_sheet_submit(*, actor: User | None, sheet: ScoreSheet) -> ScoreSheet:
         criteria_frozen_at=timezone.now()
     )
     audit_record(actor=actor, action="score_sheet.submit", target=sheet, status=[previous, sheet.status])
+    notify(
+        managers_of(campaign.bloc_year, except_unit=sheet.unit_id),
+        key=f"sheet-submitted:{sheet.pk}:{sheet.version}",
+        subject=f"{sheet.unit.short_name} đã gửi phiếu chấm điểm năm {campaign.bloc_year.year}",
+        body=f"{sheet.unit.name} đã gửi phiếu tự chấm để thẩm định.\n\n{link(sheet)}",
+    )
     return sheet
 
 
@@ -806,6 +813,12 @@ def score_sheet_return(*, actor: User | None, sheet: ScoreSheet, comment: str) -
         status=["submitted", "returned"],
         comment=comment,
     )
+    notify(
+        staff_of(sheet.unit_id),
+        key=f"sheet-returned:{sheet.pk}:{sheet.version}",
+        subject=f"Phiếu chấm điểm năm {sheet.campaign.bloc_year.year} bị trả lại để sửa",
+        body=f"Lý do: {sheet.return_comment}\n\nSửa và gửi lại tại: {link(sheet)}",
+    )
     return sheet
 
 
@@ -847,6 +860,12 @@ def score_sheet_finalize(*, actor: User | None, sheet: ScoreSheet) -> ScoreSheet
     sheet.save(update_fields=["status", "reviewed_at", "reviewed_by", "version"])
     audit_record(
         actor=actor, action="score_sheet.finalize", target=sheet, status=["submitted", "reviewed"], kept=kept
+    )
+    notify(
+        staff_of(sheet.unit_id),
+        key=f"sheet-reviewed:{sheet.pk}",
+        subject=f"Phiếu chấm điểm năm {sheet.campaign.bloc_year.year} đã được thẩm định",
+        body=f"Phiếu chấm điểm của {sheet.unit.name} đã được thẩm định và chốt.\n\n{link(sheet)}",
     )
     return sheet
 

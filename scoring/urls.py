@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring import conference_views, nomination_views, views
+from scoring import conference_views, nomination_views, overview_views, views
 
 app_name = "scoring"
 
@@ -156,4 +156,6 @@ urlpatterns = [
         name="nomination_decide",
     ),
     path("review/", nomination_views.review_queue, name="review_queue"),
+    path("overview/", overview_views.overview, name="overview"),
+    path("overview.xlsx", overview_views.overview_export, name="overview_export"),
 ]

@@ -156,6 +156,9 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "thiduabloc@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in emails; reminders go N days before each deadline.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 ADMINS = [("Admin", a) for a in env_list("ADMIN_EMAILS", [])]
 
 LOGGING = {

@@ -19,6 +19,7 @@ def targets(world):
 # name: (url kwargs, POST only, who gets 403 — None where no role that reads the bloc is refused)
 VIEWS = {
     "dashboard": (lambda t: {}, False, None),
+    "search": (lambda t: {}, False, None),
     "bloc_detail": (lambda t: {"bloc_id": t["bloc"]}, False, None),
     "unit_detail": (lambda t: {"unit_id": t["unit"]}, False, None),
     "bloc_rotate_confirm": (
@@ -52,7 +53,7 @@ def test_anonymous_visitors_are_sent_to_login(client, targets, name):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", sorted(set(VIEWS) - {"dashboard"}))
+@pytest.mark.parametrize("name", sorted(set(VIEWS) - {"dashboard", "search"}))
 def test_another_blocs_pages_answer_404(client, targets, outsider, name):
     client.force_login(outsider)
     before = AuditEntry.objects.count()
@@ -89,14 +90,14 @@ def test_administrators_see_every_page(client, targets, administrator, name):
     assert call(client, name, targets).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["dashboard", "bloc_detail", "unit_detail", "bloc_rotate_confirm"])
+@pytest.mark.parametrize("name", ["dashboard", "search", "bloc_detail", "unit_detail", "bloc_rotate_confirm"])
 @pytest.mark.parametrize("who", ["secretary", "deputy_secretary"])
 def test_the_head_and_deputy_secretaries_see_their_pages(client, targets, request, name, who):
     client.force_login(request.getfixturevalue(who))
     assert call(client, name, targets).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["dashboard", "bloc_detail", "unit_detail"])
+@pytest.mark.parametrize("name", ["dashboard", "search", "bloc_detail", "unit_detail"])
 @pytest.mark.parametrize("who", ["focal_person", "member_secretary", "reviewer"])
 def test_readers_see_the_read_pages(client, targets, request, name, who):
     client.force_login(request.getfixturevalue(who))

@@ -28,7 +28,7 @@ def test_the_secretary_rotates_the_roles(page: Page, live_server, demo):
     page.get_by_label("Mật khẩu").fill("thiduabloc-demo")
     page.get_by_role("button", name="Đăng nhập").click()
 
-    expect(page.get_by_role("heading", name="Khối thi đua của tôi")).to_be_visible()
+    expect(page.get_by_role("heading", name="Việc cần làm")).to_be_visible()
     page.get_by_role("link", name="Khối thi đua các Hội có tính chất đặc thù số 1").click()
     expect(page.get_by_test_id("head-2023")).to_have_text("Liên hiệp các Tổ chức Hữu nghị thành phố")
 

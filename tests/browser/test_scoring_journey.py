@@ -17,7 +17,7 @@ def log_in(page: Page, base: str, username: str):
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill("secret-pass-123")
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Khối thi đua của tôi")).to_be_visible()
+    expect(page.get_by_role("heading", name="Việc cần làm")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)

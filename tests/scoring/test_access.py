@@ -179,6 +179,8 @@ VIEWS = {
     "nomination_return": (lambda t: {"nomination_id": t["nomination"]}, True, "focal_person"),
     "nomination_decide": (lambda t: {"nomination_id": t["nomination"]}, True, "secretary"),
     "review_queue": (lambda t: {}, False, "secretary"),
+    "overview": (lambda t: {}, False, "secretary"),
+    "overview_export": (lambda t: {}, False, "focal_person"),
 }
 CONFERENCE_VIEWS = {
     name
@@ -196,7 +198,7 @@ def targets(request):
 
 
 # Views about no particular bloc: a user of another bloc is refused by role (403), not hidden (404).
-CROSS_BLOC = {"review_queue"}
+CROSS_BLOC = {"review_queue", "overview", "overview_export"}
 
 
 def url(name, targets):
@@ -274,7 +276,7 @@ def test_get_never_writes(client, targets, request, name):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    user = request.getfixturevalue("reviewer" if name == "review_queue" else "secretary")
+    user = request.getfixturevalue("reviewer" if name in CROSS_BLOC else "secretary")
     client.force_login(user)
     with CaptureQueriesContext(connection) as ctx:
         client.get(url(name, targets))

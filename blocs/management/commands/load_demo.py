@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from blocs.demo import DEMO_PASSWORD, load_demo
+from blocs.demo import DEMO_PASSWORD, load_demo, set_demo_emails
 from reports.demo import load_reports_demo
 from scoring.demo import load_scoring_demo
 
@@ -14,6 +14,8 @@ class Command(BaseCommand):
             logins = load_demo()
             load_scoring_demo()
             load_reports_demo()
+            # Addresses last, so that building the demo history mails nobody; from now on reminders reach them.
+            set_demo_emails()
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng."))
         self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, unit in logins:

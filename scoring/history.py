@@ -1,0 +1,106 @@
+"""A unit's and a bloc's record across years: scores, ranks, votes and awards, in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from scoring.charts import Bar, bar_chart_svg
+from scoring.models import Campaign, Nomination, RoundCandidate, VoteRound
+from scoring.selectors import campaign_summaries
+
+
+@dataclass
+class YearRecord:
+    year: int
+    campaign: Campaign | None
+    score: Decimal | None = None
+    rank: int | None = None
+    ranked: int = 0
+    votes: list[str] = field(default_factory=list)
+    awards: list[Nomination] = field(default_factory=list)
+    leader: str = ""  # for a bloc: the first-ranked unit
+
+
+def _campaigns(bloc_years) -> dict[int, Campaign]:
+    """The bloc-years' campaigns, loaded with them (select_related("campaign"))."""
+    found = {}
+    for bloc_year in bloc_years:
+        campaign = getattr(bloc_year, "campaign", None)
+        if campaign is not None:
+            campaign.bloc_year = bloc_year
+            found[bloc_year.pk] = campaign
+    return found
+
+
+def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
+    """Records keyed by membership id, and a chart of the unit's final score by year."""
+    campaigns = _campaigns([m.bloc_year for m in memberships])
+    summaries = campaign_summaries(list(campaigns.values()))
+    votes: dict[int, list[str]] = {}
+    if not campaigns:
+        return {m.pk: YearRecord(m.bloc_year.year, None) for m in memberships}, ""
+    for candidate in RoundCandidate.objects.filter(
+        unit=unit,
+        round_award__round__conference__campaign__in=list(campaigns.values()),
+        round_award__round__status=VoteRound.Status.CLOSED,
+    ).select_related("round_award__rule__award_type", "round_award__round__conference"):
+        award = candidate.round_award
+        outcome = "trúng" if candidate.elected else ("bỏ phiếu lại" if candidate.runoff else "không trúng")
+        votes.setdefault(award.round.conference.campaign_id, []).append(
+            f"{award.rule.award_type.short_name}: {candidate.approvals}/{award.basis_count} phiếu, {outcome}"
+        )
+    awards: dict[int, list[Nomination]] = {}
+    for nomination in Nomination.objects.filter(
+        unit=unit, campaign__in=list(campaigns.values())
+    ).select_related("award_type"):
+        awards.setdefault(nomination.campaign_id, []).append(nomination)
+    records, bars, top = {}, [], Decimal("0")
+    for membership in memberships:
+        campaign = campaigns.get(membership.bloc_year_id)
+        record = YearRecord(membership.bloc_year.year, campaign)
+        if campaign:
+            summary = summaries[campaign.pk]
+            row = next((r for r in summary.rows if r.unit.pk == unit.pk and r.is_final), None)
+            if row:
+                record.score, record.rank = row.reviewed_totals.total, row.rank
+                record.ranked = len(summary.ranked)
+                bars.append(
+                    Bar(label=f"{record.year} – {membership.bloc_year.bloc.name}", value=record.score)
+                )
+                top = max(top, summary.total_max)
+            record.votes = votes.get(campaign.pk, [])
+            record.awards = awards.get(campaign.pk, [])
+        records[membership.pk] = record
+    chart = (
+        bar_chart_svg(bars, max_value=top, title=f"Điểm thẩm định của {unit.name} qua các năm")
+        if bars
+        else ""
+    )
+    return records, chart
+
+
+def bloc_history(years) -> tuple[dict[int, YearRecord], str]:
+    """Records keyed by bloc-year id, and a chart of the leading unit's score by year."""
+    campaigns = _campaigns(years)
+    summaries = campaign_summaries(list(campaigns.values()))
+    awards: dict[int, list[Nomination]] = {}
+    if not campaigns:
+        return {by.pk: YearRecord(by.year, None) for by in years}, ""
+    for nomination in Nomination.objects.filter(campaign__in=list(campaigns.values())).select_related(
+        "award_type", "unit"
+    ):
+        awards.setdefault(nomination.campaign_id, []).append(nomination)
+    records, bars, top = {}, [], Decimal("0")
+    for bloc_year in sorted(years, key=lambda by: by.year):
+        campaign = campaigns.get(bloc_year.pk)
+        record = YearRecord(bloc_year.year, campaign)
+        if campaign:
+            summary = summaries[campaign.pk]
+            leader = next((r for r in summary.rows if r.rank == 1), None)
+            if leader:
+                record.leader, record.score = leader.unit.name, leader.reviewed_totals.total
+                bars.append(Bar(label=f"{bloc_year.year} – {leader.unit.short_name}", value=record.score))
+                top = max(top, summary.total_max)
+            record.awards = awards.get(campaign.pk, [])
+        records[bloc_year.pk] = record
+    chart = bar_chart_svg(bars, max_value=top, title="Điểm của đơn vị dẫn đầu qua các năm") if bars else ""
+    return records, chart

@@ -1,0 +1,135 @@
+"""The reward board's overview of every bloc for a year, on screen and as .xlsx."""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from blocs.models import Bloc, BlocYear, Province
+from scoring.models import Campaign
+from scoring.overview import overview_rows
+
+PAGE_SIZE = 50
+BEFORE_SUBMITTED = [
+    Campaign.Status.DRAFT,
+    Campaign.Status.LAUNCHED,
+    Campaign.Status.SCORING,
+    Campaign.Status.CONFERENCE,
+]
+
+
+def _filters(request):
+    if not request.user.reads_every_bloc:
+        raise PermissionDenied("Chỉ Ban Thi đua – Khen thưởng và quản trị viên xem được tổng quan các khối.")
+    latest = BlocYear.objects.aggregate(year=Max("year"))["year"] or timezone.localdate().year
+    year = request.GET.get("year", "")
+    filters = {
+        "year": int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else latest,
+        "province": request.GET.get("province", ""),
+        "status": request.GET.get("status", ""),
+        "late": request.GET.get("late", "") == "1",
+    }
+    blocs = Bloc.objects.select_related("province").order_by("province__name", "kind", "number")
+    if filters["province"].isdigit():
+        blocs = blocs.filter(province_id=int(filters["province"]))
+    if filters["status"] in Campaign.Status.values:
+        blocs = blocs.filter(years__year=filters["year"], years__campaign__status=filters["status"])
+    elif filters["status"] == "none":
+        blocs = blocs.exclude(years__year=filters["year"], years__campaign__isnull=False)
+    if filters["late"]:
+        blocs = blocs.filter(
+            years__year=filters["year"],
+            years__campaign__dossier_deadline__lt=timezone.localdate(),
+            years__campaign__status__in=BEFORE_SUBMITTED,
+        )
+    return filters, blocs.distinct()
+
+
+@login_required
+@require_GET
+def overview(request):
+    filters, blocs = _filters(request)
+    page = Paginator(blocs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(
+        f"{k}={v}"
+        for k, v in {**filters, "late": "1" if filters["late"] else ""}.items()
+        if v not in ("", None)
+    )
+    return render(
+        request,
+        "scoring/overview.html",
+        {
+            "rows": overview_rows(list(page), filters["year"]),
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "provinces": Province.objects.all(),
+            "statuses": Campaign.Status.choices,
+        },
+    )
+
+
+@login_required
+@require_GET
+def overview_export(request):
+    filters, blocs = _filters(request)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"Năm {filters['year']}"
+    sheet.append([f"TỔNG QUAN CÁC KHỐI, CỤM THI ĐUA NĂM {filters['year']}"])
+    sheet.append([])
+    header = [
+        "Tỉnh, thành phố",
+        "Khối, cụm",
+        "Khối trưởng",
+        "Khối phó",
+        "Phong trào",
+        "Đề nghị Cờ thi đua",
+        "Chỉ tiêu Cờ",
+        "Đề nghị Bằng khen",
+        "Chỉ tiêu Bằng khen",
+        "Hạn gửi hồ sơ",
+        "Quá hạn",
+    ]
+    sheet.append(header)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    sheet["A1"].font = Font(bold=True, size=13)
+    blocs = list(blocs)
+    for start in range(0, len(blocs), 500):
+        for row in overview_rows(blocs[start : start + 500], filters["year"]):
+            campaign = row.campaign
+            sheet.append(
+                [
+                    row.bloc.province.name,
+                    row.bloc.name,
+                    row.bloc_year.head.name if row.bloc_year and row.bloc_year.head else "",
+                    row.bloc_year.deputy.name if row.bloc_year and row.bloc_year.deputy else "",
+                    row.status,
+                    row.flag,
+                    row.flag_quota,
+                    row.merit,
+                    row.merit_quota,
+                    campaign.dossier_deadline if campaign and campaign.dossier_deadline else None,
+                    "Có" if row.late else "",
+                ]
+            )
+            if campaign and campaign.dossier_deadline:
+                sheet.cell(row=sheet.max_row, column=10).number_format = "DD/MM/YYYY"
+    for column, width in zip("ABCDEFGHIJK", (16, 48, 40, 40, 26, 10, 10, 10, 10, 14, 9), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="tong-quan-cac-khoi-{filters["year"]}.xlsx"'
+    return response

@@ -1,0 +1,240 @@
+""" "What do I do now?": the to-do list each role sees on its dashboard, in a bounded number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from blocs.access import MANAGING_ROLES, is_administrator
+from blocs.models import Blocker, Membership, UnitImport, User
+from reports import snapshots
+from reports.models import Document
+from scoring import services
+from scoring.models import Campaign, CriteriaGroup, Nomination, ScoreSheet, Voter, VoteRound
+
+
+@dataclass
+class Task:
+    text: str
+    url: str
+    level: str = "info"  # info, warning (due soon), danger (late or returned)
+    detail: str = ""
+
+
+@dataclass
+class Todo:
+    tasks: list[Task] = field(default_factory=list)
+    results: list[Nomination] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+
+def _deadline_level(day) -> str:
+    if day is None:
+        return "info"
+    today = timezone.localdate()
+    if day < today:
+        return "danger"
+    return "warning" if (day - today).days <= 14 else "info"
+
+
+def _unit_tasks(user: User, todo: Todo) -> None:
+    memberships = Membership.objects.filter(unit_id=user.unit_id).exclude(
+        bloc_year__campaign__status=Campaign.Status.CLOSED
+    )
+    campaigns = list(
+        Campaign.objects.filter(bloc_year__in=memberships.values("bloc_year"))
+        .exclude(status=Campaign.Status.CLOSED)
+        .select_related("bloc_year__bloc")
+        .annotate(
+            to_answer=Count(
+                "groups__items",
+                filter=Q(groups__kind__in=[CriteriaGroup.Kind.SCORE, CriteriaGroup.Kind.KNOCKOUT]),
+                distinct=True,
+            ),
+            registered=Count("registrations", filter=Q(registrations__unit_id=user.unit_id), distinct=True),
+        )
+    )
+    sheets = {
+        s.campaign_id: s
+        for s in ScoreSheet.objects.filter(campaign__in=campaigns, unit_id=user.unit_id).annotate(
+            answered=Count(
+                "lines",
+                filter=Q(
+                    lines__criterion__group__kind=CriteriaGroup.Kind.SCORE, lines__self_score__isnull=False
+                )
+                | Q(
+                    lines__criterion__group__kind=CriteriaGroup.Kind.KNOCKOUT,
+                    lines__self_violation__isnull=False,
+                ),
+            )
+        )
+    }
+    for campaign in campaigns:
+        bloc = campaign.bloc_year.bloc.name
+        if (
+            campaign.status == Campaign.Status.LAUNCHED
+            and not campaign.registered
+            and not campaign.covenant_signed
+        ):
+            todo.tasks.append(
+                Task(
+                    f"Đăng ký thi đua năm {campaign.bloc_year.year}",
+                    reverse("scoring:covenant", args=[campaign.pk]),
+                    _deadline_level(campaign.covenant_date),
+                    f"{bloc}; hạn ký giao ước {campaign.covenant_date:%d/%m/%Y}"
+                    if campaign.covenant_date
+                    else bloc,
+                )
+            )
+        sheet = sheets.get(campaign.pk)
+        if campaign.status == Campaign.Status.SCORING and sheet and sheet.is_editable_by_unit:
+            missing = max(campaign.to_answer - sheet.answered, 0)
+            deadline = f"; hạn gửi {campaign.scoring_deadline:%d/%m/%Y}" if campaign.scoring_deadline else ""
+            if sheet.status == ScoreSheet.Status.RETURNED:
+                text, level = "Sửa và gửi lại phiếu chấm điểm bị trả lại", "danger"
+                detail = f"{bloc}: {sheet.return_comment}"
+            else:
+                text, level = (
+                    f"Tự chấm và gửi phiếu chấm điểm năm {campaign.bloc_year.year}",
+                    _deadline_level(campaign.scoring_deadline),
+                )
+                detail = f"{bloc}; còn {missing} tiêu chí chưa chấm{deadline}"
+            todo.tasks.append(Task(text, sheet.get_absolute_url(), level, detail))
+    for voter in Voter.objects.filter(
+        unit_id=user.unit_id, has_voted=False, round__status=VoteRound.Status.OPEN
+    ).select_related("round__conference__campaign__bloc_year__bloc"):
+        vote_round = voter.round
+        todo.tasks.append(
+            Task(
+                f"Bỏ phiếu vòng {vote_round.number}",
+                reverse("scoring:ballot_form", args=[vote_round.pk]),
+                "danger",
+                vote_round.conference.campaign.bloc_year.bloc.name,
+            )
+        )
+    todo.results = list(
+        Nomination.objects.filter(unit_id=user.unit_id)
+        .select_related("award_type", "campaign__bloc_year")
+        .order_by("-campaign__bloc_year__year", "award_type__position")[:10]
+    )
+
+
+def _manager_tasks(user: User, todo: Todo) -> None:
+    managed = Membership.objects.filter(role__in=MANAGING_ROLES, unit_id=user.unit_id)
+    campaigns = list(
+        Campaign.objects.filter(bloc_year__in=managed.values("bloc_year"))
+        .exclude(status=Campaign.Status.CLOSED)
+        .select_related("bloc_year__bloc__province")
+        .prefetch_related("bloc_year__memberships__unit")
+        .annotate(
+            waiting=Count("sheets", filter=Q(sheets__status=ScoreSheet.Status.SUBMITTED), distinct=True),
+            returned=Count(
+                "nominations", filter=Q(nominations__status=Nomination.Status.RETURNED), distinct=True
+            ),
+        )
+        .order_by("-bloc_year__year")[:6]
+    )
+    issued = set(
+        Document.objects.filter(campaign__in=campaigns, superseded_by__isnull=True).values_list(
+            "campaign_id", "kind"
+        )
+    )
+    for campaign in campaigns:
+        bloc = campaign.bloc_year.bloc.name
+        step = services.next_step(campaign)
+        if step:
+            blockers = services.step_blockers(campaign, step)
+            todo.tasks.append(
+                Task(
+                    f"{step.label} ({campaign.bloc_year.year})",
+                    reverse("scoring:campaign_detail", args=[campaign.pk]),
+                    "warning" if blockers else "info",
+                    f"{bloc}: " + (" ".join(blockers) if blockers else "đã đủ điều kiện."),
+                )
+            )
+        if campaign.waiting:
+            todo.tasks.append(
+                Task(
+                    f"Thẩm định {campaign.waiting} phiếu chấm điểm đã gửi",
+                    reverse("scoring:sheet_list", args=[campaign.pk]),
+                    "warning",
+                    bloc,
+                )
+            )
+        if campaign.returned:
+            todo.tasks.append(
+                Task(
+                    f"Sửa {campaign.returned} hồ sơ đề nghị bị Ban Thi đua – Khen thưởng trả lại",
+                    reverse("scoring:nomination_list", args=[campaign.pk]),
+                    "danger",
+                    bloc,
+                )
+            )
+        if campaign.is_at_least(Campaign.Status.CONFERENCE):
+            to_issue = [
+                label
+                for kind, label in Document.Kind.choices
+                if kind in (Document.Kind.REPORT, Document.Kind.MINUTES, Document.Kind.REQUEST)
+                and (campaign.pk, kind) not in issued
+                and not snapshots.missing(campaign, kind)
+            ]
+            if to_issue:
+                todo.tasks.append(
+                    Task(
+                        "Ban hành văn bản: " + ", ".join(str(label).lower() for label in to_issue),
+                        reverse("reports:documents", args=[campaign.pk]),
+                        "info",
+                        bloc,
+                    )
+                )
+
+
+def _board_counts(todo: Todo) -> None:
+    counts = Nomination.objects.aggregate(
+        submitted=Count("id", filter=Q(status=Nomination.Status.SUBMITTED)),
+        accepted=Count("id", filter=Q(status=Nomination.Status.ACCEPTED)),
+    )
+    todo.counts.update(counts)
+    if counts["submitted"]:
+        todo.tasks.append(
+            Task(
+                f"Thẩm định {counts['submitted']} hồ sơ đề nghị khen thưởng",
+                reverse("scoring:review_queue"),
+                "warning",
+            )
+        )
+    if counts["accepted"]:
+        todo.tasks.append(
+            Task(
+                f"Ghi quyết định cho {counts['accepted']} hồ sơ đã chấp nhận",
+                reverse("scoring:review_queue") + "?status=accepted",
+                "info",
+            )
+        )
+
+
+def _admin_counts(todo: Todo) -> None:
+    today = timezone.localdate()
+    todo.counts.update(
+        pending_imports=UnitImport.objects.filter(status=UnitImport.Status.PENDING).count(),
+        active_blockers=Blocker.objects.filter(started_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .count(),
+        users_without_email=User.objects.filter(is_active=True, email="").count(),
+    )
+
+
+def todo_for(user: User) -> Todo:
+    todo = Todo()
+    if user.unit_id and user.role in (User.Role.FOCAL, User.Role.SECRETARY):
+        _unit_tasks(user, todo)
+    if user.role == User.Role.SECRETARY and user.unit_id:
+        _manager_tasks(user, todo)
+    if user.reads_every_bloc:
+        _board_counts(todo)
+    if is_administrator(user):
+        _admin_counts(todo)
+    order = {"danger": 0, "warning": 1, "info": 2}
+    todo.tasks.sort(key=lambda t: order[t.level])
+    return todo
