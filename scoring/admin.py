@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from blocs.admin import ReadOnlyAdminMixin
-from scoring.models import AwardType, Campaign, CriteriaGroup, Criterion, ScoreChange, ScoreSheet
+from scoring.models import AwardType, BaseSalary, Campaign, CriteriaGroup, Criterion, ScoreChange, ScoreSheet
 
 
 @admin.register(AwardType)
@@ -10,6 +10,11 @@ class AwardTypeAdmin(admin.ModelAdmin):
     list_filter = ["level", "recipient", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name", "short_name", "code"]
+
+
+@admin.register(BaseSalary)
+class BaseSalaryAdmin(admin.ModelAdmin):
+    list_display = ["valid_from", "amount", "legal_basis"]
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -72,6 +72,26 @@ class AwardType(models.Model):
         return self.name
 
 
+class BaseSalary(models.Model):
+    """The base salary (lương cơ sở) from a date: award money is a multiple of it."""
+
+    valid_from = models.DateField(_("áp dụng từ ngày"), unique=True)
+    amount = models.PositiveIntegerField(_("mức lương cơ sở (đồng)"))
+    legal_basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("lương cơ sở")
+        verbose_name_plural = _("lương cơ sở")
+        ordering = ["-valid_from"]
+
+    def __str__(self):
+        return f"{self.amount:,} đ từ {self.valid_from:%d/%m/%Y}".replace(",", ".")
+
+    @classmethod
+    def on(cls, day: datetime.date) -> "BaseSalary | None":
+        return cls.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+
+
 class Campaign(models.Model):
     """A bloc's emulation campaign for one year, from launch to the decision on awards."""
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access as bloc_access
@@ -12,7 +13,7 @@ from blocs.errors import BlocError
 from blocs.models import Bloc
 from scoring import access, nominations
 from scoring.forms import DecisionForm, NominationSummaryForm, ReturnForm
-from scoring.models import AwardType, Nomination, ScoreSheet
+from scoring.models import AwardType, BaseSalary, Nomination, ScoreSheet
 
 QUEUE_PAGE_SIZE = 30
 
@@ -41,6 +42,8 @@ def nomination_detail(request, nomination_id: int):
     can_manage = bloc_access.can_manage(request.user, campaign.bloc_year)
     board = nominations.is_reward_board(request.user)
     editable = can_manage and nomination.status in (Nomination.Status.DRAFT, Nomination.Status.RETURNED)
+    day = nomination.decision_date or campaign.conference_date or timezone.localdate()
+    salary = BaseSalary.on(day)
     return render(
         request,
         "scoring/nomination_detail.html",
@@ -52,6 +55,8 @@ def nomination_detail(request, nomination_id: int):
             "sheet": ScoreSheet.objects.filter(campaign=campaign, unit=nomination.unit).first(),
             "versions": list(nomination.versions.select_related("submitted_by").order_by("-number")),
             "can_manage": can_manage,
+            "salary": salary,
+            "money": salary.amount * nomination.award_type.money_coefficient if salary else None,
             "summary_form": NominationSummaryForm(
                 initial={"summary": nomination.summary, "version": nomination.version}
             )

@@ -42,3 +42,14 @@ SHEET_BADGES = {
 @register.inclusion_tag("scoring/includes/sheet_badge.html")
 def sheet_badge(sheet):
     return {"css": SHEET_BADGES[sheet.status], "label": sheet.get_status_display()}
+
+
+@register.filter
+def money(value):
+    """2340000 → "2.340.000 đ" (Vietnamese thousands separator); None → "—"."""
+    if value is None or value == "":
+        return "—"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    amount = Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return f"{amount:,} đ".replace(",", ".")

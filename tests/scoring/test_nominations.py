@@ -151,3 +151,15 @@ def test_the_review_queue_keeps_its_query_count(
 def test_only_the_reward_board_sees_the_queue(client, voted, secretary):
     client.force_login(secretary)
     assert client.get(reverse("scoring:review_queue")).status_code == 403
+
+
+def test_award_money_is_shown_the_vietnamese_way(client, voted, secretary):
+    from scoring.templatetags.scoring_tags import money
+
+    assert money(2340000) == "2.340.000 đ"
+    assert money(None) == "—"
+    nomination = voted.nominations.get(award_type__code="co-thi-dua-ubnd")
+    client.force_login(secretary)
+    page = client.get(nomination.get_absolute_url()).content.decode()
+    # The conference of 28/12/2023 falls under the base salary then in force: 1.800.000 đ since 1/7/2023.
+    assert "Tiền thưởng: 8 × lương cơ sở 1.800.000 đ = <strong>14.400.000 đ</strong>" in page
