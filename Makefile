@@ -7,7 +7,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3 $$HOME/.pyenv/versions/
 	if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 
-.PHONY: run test install install-test assets lint pytest lock clean
+.PHONY: run test install install-test assets lint pytest lock messages screenshots clean
 
 run: install assets var
 	$(PY) manage.py migrate --no-input
@@ -49,6 +49,19 @@ var:
 lock: install-test
 	{ echo "# Every package a fresh install gets, pinned (regenerate with: make lock)."; \
 	  $(PY) -m pip freeze; } > requirements/constraints.txt
+
+# After changing UI strings: refresh both catalogues (Vietnamese is the source language, so its new entries
+# translate to themselves; msgen leaves plural entries to fill by hand), then compile them. The tests in
+# tests/test_translations.py name every entry still missing an English translation.
+messages: install
+	$(PY) manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=node_modules \
+	  --ignore=tests --ignore=var --ignore=docs
+	msgen -o locale/vi/LC_MESSAGES/django.po locale/vi/LC_MESSAGES/django.po
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+# Refresh the README's pictures of the main pages (the same browser test `make test` runs, kept this time).
+screenshots: install-test assets var
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/browser/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -11,6 +11,7 @@ A user who may read but not act gets 403.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from blocs.models import Bloc, BlocYear, Membership, Unit, User
 
@@ -54,7 +55,7 @@ def ensure_can_manage(user: User | None, bloc_year: BlocYear | None) -> None:
     """Raise PermissionDenied unless ``user`` may act for the head; None is the operator's command line."""
     if user is not None and not can_manage(user, bloc_year):
         raise PermissionDenied(
-            "Chỉ thư ký của đơn vị Khối trưởng (hoặc Khối phó) mới được thực hiện thao tác này."
+            _("Chỉ thư ký của đơn vị Khối trưởng (hoặc Khối phó) mới được thực hiện thao tác này.")
         )
 
 

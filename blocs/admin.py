@@ -5,6 +5,7 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from blocs.errors import BlocError
 from blocs.forms import UnitImportForm
@@ -30,7 +31,7 @@ class FoldedSearchMixin:
     """Admin search that ignores Vietnamese diacritics and case ("chu thap do" finds "Chữ thập đỏ")."""
 
     search_fields = ["search_text"]
-    search_help_text = "Tìm theo tên, tên ngắn hoặc ký hiệu; không cần gõ dấu."
+    search_help_text = gettext_lazy("Tìm theo tên, tên ngắn hoặc ký hiệu; không cần gõ dấu.")
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False
@@ -43,11 +44,11 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 class ActiveFilter(admin.SimpleListFilter):
-    title = "hiệu lực"
+    title = gettext_lazy("hiệu lực")
     parameter_name = "active"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Đang hoạt động"), ("no", "Đã hết hiệu lực")]
+        return [("yes", gettext("Đang hoạt động")), ("no", gettext("Đã hết hiệu lực"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -66,8 +67,8 @@ class UnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
     change_list_template = "admin/blocs/unit/change_list.html"
     fieldsets = [
         (None, {"fields": ["province", "name", "short_name", "abbreviation", "parent_body"]}),
-        ("Liên hệ", {"fields": ["address", "head_name", "head_title"]}),
-        ("Hiệu lực", {"fields": ["valid_from", "valid_to", "successor"]}),
+        (gettext_lazy("Liên hệ"), {"fields": ["address", "head_name", "head_title"]}),
+        (gettext_lazy("Hiệu lực"), {"fields": ["valid_from", "valid_to", "successor"]}),
     ]
 
     def get_urls(self):
@@ -99,7 +100,7 @@ class UnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Nhập đơn vị từ tệp",
+            "title": gettext("Nhập đơn vị từ tệp"),
             "form": form,
             "result": result,
             "columns": COLUMNS,
@@ -116,7 +117,9 @@ class UnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
             except BlocError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 return redirect("admin:blocs_unit_import_preview", import_id=pending.pk)
-            self.message_user(request, f"Đã nhập {created} đơn vị.", messages.SUCCESS)
+            self.message_user(
+                request, gettext("Đã nhập %(count)s đơn vị.") % {"count": created}, messages.SUCCESS
+            )
             return redirect(reverse("admin:blocs_unit_changelist"))
         result = None
         if pending.status == UnitImport.Status.PENDING:
@@ -126,7 +129,7 @@ class UnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Xem trước: {pending.file_name}",
+            "title": gettext("Xem trước: %(file_name)s") % {"file_name": pending.file_name},
             "pending": pending,
             "result": result,
             "columns": COLUMNS,
@@ -146,7 +149,7 @@ class BlocAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "number", "province"]
     list_filter = ["kind", "province"]
     list_select_related = ["province"]
-    search_help_text = "Tìm theo tên khối; không cần gõ dấu."
+    search_help_text = gettext_lazy("Tìm theo tên khối; không cần gõ dấu.")
     inlines = [RotationSlotInline]
 
 
@@ -159,9 +162,9 @@ class MembershipFormSet(BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         if roles.count(Membership.Role.HEAD) != 1:
-            raise ValidationError("Mỗi năm khối phải có đúng một Khối trưởng.")
+            raise ValidationError(gettext("Mỗi năm khối phải có đúng một Khối trưởng."))
         if roles.count(Membership.Role.DEPUTY) > 1:
-            raise ValidationError("Mỗi năm khối chỉ có một Khối phó.")
+            raise ValidationError(gettext("Mỗi năm khối chỉ có một Khối phó."))
 
 
 class MembershipInline(admin.TabularInline):
@@ -191,11 +194,11 @@ class HandoverAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        ("Đơn vị và vai trò", {"fields": ["unit", "role"]}),
+        (gettext_lazy("Đơn vị và vai trò"), {"fields": ["unit", "role"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
-        ("Đơn vị và vai trò", {"fields": ["unit", "role"]}),
+        (gettext_lazy("Đơn vị và vai trò"), {"fields": ["unit", "role"]}),
     ]
     list_display = ["username", "last_name", "first_name", "unit", "role", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BlocsConfig(AppConfig):
     name = "blocs"
-    verbose_name = "Khối thi đua"
+    verbose_name = _("Khối thi đua")

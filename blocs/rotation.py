@@ -9,6 +9,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from blocs.errors import BlocError
 from blocs.models import Bloc, BlocYear, Membership, Unit
 
@@ -33,7 +35,7 @@ def next_roles(
     ``order`` is the rotation order (ids), ``eligible`` the ids that remain members next year.
     """
     if not any(unit_id in eligible for unit_id in order):
-        raise BlocError("Khối chưa có đơn vị nào trong thứ tự luân phiên còn hoạt động.")
+        raise BlocError(_("Khối chưa có đơn vị nào trong thứ tự luân phiên còn hoạt động."))
     if prev_deputy in eligible:
         head = prev_deputy
     else:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
@@ -51,39 +52,43 @@ def bloc_rotate(
     ensure_can_manage(actor, previous)
 
     if not 2000 <= year <= 2100:
-        raise BlocError("Năm phải trong khoảng 2000–2100.")
+        raise BlocError(_("Năm phải trong khoảng 2000–2100."))
     if previous is not None and year <= previous.year:
-        raise BlocError(f"Năm {year} của khối đã được phân công; không thay đổi gì.")
+        raise BlocError(_("Năm %(year)s của khối đã được phân công; không thay đổi gì.") % {"year": year})
     if previous is not None and year != previous.year + 1:
         raise BlocError(
-            f"Chỉ có thể phân công năm {previous.year + 1} (năm tiếp theo của năm {previous.year})."
+            _("Chỉ có thể phân công năm %(next)s (năm tiếp theo của năm %(latest)s).")
+            % {"next": previous.year + 1, "latest": previous.year}
         )
     if previous is None and council is None:
         raise BlocError(
-            "Năm đầu tiên của khối phải phân công theo thông báo của Hội đồng Thi đua – Khen thưởng."
+            _("Năm đầu tiên của khối phải phân công theo thông báo của Hội đồng Thi đua – Khen thưởng.")
         )
 
     plan = rotation_plan(bloc=bloc, year=year, previous=previous)
     if len(plan.members) < 2:
-        raise BlocError("Khối cần ít nhất hai đơn vị còn hoạt động trong thứ tự luân phiên.")
+        raise BlocError(_("Khối cần ít nhất hai đơn vị còn hoạt động trong thứ tự luân phiên."))
     if council is not None:
         head, deputy = council.head, council.deputy
         member_ids = {u.pk for u in plan.members}
         if head.pk not in member_ids or (deputy is not None and deputy.pk not in member_ids):
-            raise BlocError("Khối trưởng và Khối phó phải là thành viên của khối trong năm.")
+            raise BlocError(_("Khối trưởng và Khối phó phải là thành viên của khối trong năm."))
         if deputy is not None and deputy.pk == head.pk:
-            raise BlocError("Khối trưởng và Khối phó phải là hai đơn vị khác nhau.")
+            raise BlocError(_("Khối trưởng và Khối phó phải là hai đơn vị khác nhau."))
         if not council.notice_number.strip() or council.notice_date is None:
-            raise BlocError("Phải ghi số và ngày thông báo của Hội đồng.")
+            raise BlocError(_("Phải ghi số và ngày thông báo của Hội đồng."))
     else:
         head, deputy = plan.head, plan.deputy
 
     previous_head = previous.head if previous is not None else None
     if previous_head is not None and previous_head.pk != head.pk:
         if handover_date is None:
-            raise BlocError("Phải ghi ngày bàn giao nhiệm vụ Khối trưởng.")
+            raise BlocError(_("Phải ghi ngày bàn giao nhiệm vụ Khối trưởng."))
         if handover_date.year not in (year - 1, year):
-            raise BlocError(f"Ngày bàn giao phải thuộc năm {year - 1} hoặc năm {year}.")
+            raise BlocError(
+                _("Ngày bàn giao phải thuộc năm %(previous)s hoặc năm %(year)s.")
+                % {"previous": year - 1, "year": year}
+            )
 
     try:
         with transaction.atomic():
@@ -102,7 +107,9 @@ def bloc_rotate(
                 for u in plan.members
             )
     except IntegrityError:
-        raise BlocError(f"Năm {year} của khối đã được phân công; không thay đổi gì.") from None
+        raise BlocError(
+            _("Năm %(year)s của khối đã được phân công; không thay đổi gì.") % {"year": year}
+        ) from None
 
     handover = None
     if previous_head is not None and previous_head.pk != head.pk:
@@ -158,16 +165,15 @@ def unit_import_apply(*, actor: User, unit_import: UnitImport) -> int:
         status=UnitImport.Status.APPLIED, applied_at=timezone.now()
     )
     if claimed != 1:
-        raise BlocError("Tệp này đã được nhập; không nhập lại.")
+        raise BlocError(_("Tệp này đã được nhập; không nhập lại."))
     unit_import.refresh_from_db()
     result = parse_units(
         file_name=unit_import.file_name, content=bytes(unit_import.content), province=unit_import.province
     )
     if result.errors:
         raise BlocError(
-            "Tệp không còn hợp lệ: "
-            + "; ".join(e.as_text() for e in result.errors[:5])
-            + ". Không đơn vị nào được nhập."
+            _("Tệp không còn hợp lệ: %(errors)s. Không đơn vị nào được nhập.")
+            % {"errors": "; ".join(e.as_text() for e in result.errors[:5])}
         )
     units = []
     for row in result.rows:
@@ -179,7 +185,7 @@ def unit_import_apply(*, actor: User, unit_import: UnitImport) -> int:
             Unit.objects.bulk_create(units, batch_size=500)
     except IntegrityError:
         raise BlocError(
-            "Một ký hiệu trong tệp vừa được đơn vị khác sử dụng. Không đơn vị nào được nhập."
+            _("Một ký hiệu trong tệp vừa được đơn vị khác sử dụng. Không đơn vị nào được nhập.")
         ) from None
     audit_record(actor=actor, action="unit_import.apply", target=unit_import, created=len(units))
     return len(units)
@@ -188,7 +194,7 @@ def unit_import_apply(*, actor: User, unit_import: UnitImport) -> int:
 def _ensure_reward_board(actor: User | None) -> None:
     if actor is not None and not actor.reads_every_bloc:
         raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc quản trị viên mới ghi trường hợp này."
+            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc quản trị viên mới ghi trường hợp này.")
         )
 
 
@@ -206,9 +212,9 @@ def blocker_record(
     lasts, the unit cannot stand for an award."""
     _ensure_reward_board(actor)
     if kind not in Blocker.Kind.values:
-        raise BlocError("Trường hợp không hợp lệ.")
+        raise BlocError(_("Trường hợp không hợp lệ."))
     if ended_on is not None and ended_on < started_on:
-        raise BlocError("Ngày kết thúc phải sau ngày bắt đầu.")
+        raise BlocError(_("Ngày kết thúc phải sau ngày bắt đầu."))
     blocker = Blocker.objects.create(
         unit=unit, kind=kind, started_on=started_on, ended_on=ended_on, note=note.strip(), recorded_by=actor
     )
@@ -222,9 +228,12 @@ def blocker_end(*, actor: User | None, blocker: Blocker, ended_on: datetime.date
     _ensure_reward_board(actor)
     blocker = Blocker.objects.select_for_update().get(pk=blocker.pk)
     if blocker.ended_on is not None:
-        raise BlocError(f"Trường hợp này đã kết thúc ngày {blocker.ended_on:%d/%m/%Y}; không thay đổi gì.")
+        raise BlocError(
+            _("Trường hợp này đã kết thúc ngày %(date)s; không thay đổi gì.")
+            % {"date": blocker.ended_on.strftime("%d/%m/%Y")}
+        )
     if ended_on < blocker.started_on:
-        raise BlocError("Ngày kết thúc phải sau ngày bắt đầu.")
+        raise BlocError(_("Ngày kết thúc phải sau ngày bắt đầu."))
     blocker.ended_on = ended_on
     blocker.save(update_fields=["ended_on"])
     audit_record(actor=actor, action="blocker.end", target=blocker, ended_on=ended_on)

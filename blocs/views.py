@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access
@@ -202,11 +203,18 @@ def bloc_rotate_view(request, bloc_id: int):
         messages.error(request, exc.message)
         return redirect("blocs:bloc_detail", bloc_id=bloc.pk)
     bloc_year = BlocYear.objects.prefetch_related("memberships__unit").get(pk=bloc_year.pk)
-    messages.success(
-        request,
-        f"Đã phân công năm {bloc_year.year}: Khối trưởng {bloc_year.head}"
-        + (f", Khối phó {bloc_year.deputy}." if bloc_year.deputy else "."),
-    )
+    if bloc_year.deputy:
+        message = _("Đã phân công năm %(year)s: Khối trưởng %(head)s, Khối phó %(deputy)s.") % {
+            "year": bloc_year.year,
+            "head": bloc_year.head,
+            "deputy": bloc_year.deputy,
+        }
+    else:
+        message = _("Đã phân công năm %(year)s: Khối trưởng %(head)s.") % {
+            "year": bloc_year.year,
+            "head": bloc_year.head,
+        }
+    messages.success(request, message)
     return redirect("blocs:bloc_detail", bloc_id=bloc.pk)
 
 
@@ -215,7 +223,7 @@ def blocker_create(request, unit_id: int):
     unit = access.get_unit(request.user, unit_id)
     if not request.user.reads_every_bloc:
         raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc quản trị viên mới ghi trường hợp này."
+            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc quản trị viên mới ghi trường hợp này.")
         )
     form = BlockerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -225,7 +233,7 @@ def blocker_create(request, unit_id: int):
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, "Đã ghi nhận; đơn vị không được đề nghị khen thưởng trong thời gian này."
+                request, _("Đã ghi nhận; đơn vị không được đề nghị khen thưởng trong thời gian này.")
             )
             return redirect(unit)
     return render(
@@ -244,7 +252,7 @@ def blocker_close(request, blocker_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã ghi nhận trường hợp này kết thúc hôm nay.")
+        messages.success(request, _("Đã ghi nhận trường hợp này kết thúc hôm nay."))
     return redirect(blocker.unit)
 
 

@@ -2,6 +2,7 @@
 
 import io
 
+from django.utils import translation
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -379,6 +380,11 @@ BODIES = {
 
 
 def build_docx(snapshot: dict) -> bytes:
+    with translation.override("vi"):  # an official document is Vietnamese whatever the user's language
+        return _build(snapshot)
+
+
+def _build(snapshot: dict) -> bytes:
     doc = WordDocument()
     _setup(doc, snapshot)
     _header(doc, snapshot)

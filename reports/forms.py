@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from blocs.forms import DateInput
 from reports.models import Narrative
@@ -19,4 +20,4 @@ class NarrativeForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    issued_on = forms.DateField(label="Ngày ban hành", widget=DateInput(attrs={"class": "form-control"}))
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DateInput(attrs={"class": "form-control"}))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
+from django.utils import translation
 
 FONT_FAMILY = "Thidua Serif"
 FONT_FILES = {
@@ -43,9 +44,13 @@ def font_css() -> str:
 
 
 def render_html(snapshot: dict, *, preview: bool = False, links: dict | None = None) -> str:
-    return render_to_string(
-        f"reports/pdf/{snapshot['kind']}.html", {"doc": snapshot, "preview": preview, "links": links or {}}
-    )
+    """The document as HTML. Official documents are Vietnamese whatever language the user chose; the preview's
+    own bar (``links``: label and address, already in the user's language) is the only exception."""
+    with translation.override("vi"):
+        return render_to_string(
+            f"reports/pdf/{snapshot['kind']}.html",
+            {"doc": snapshot, "preview": preview, "links": links or {}},
+        )
 
 
 def render_pdf(snapshot: dict) -> bytes:

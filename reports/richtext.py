@@ -33,9 +33,10 @@ from itertools import groupby
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 MAX_LENGTH = 50_000
-TOO_LONG = "Nội dung dài quá 50.000 ký tự."
+TOO_LONG = gettext_lazy("Nội dung dài quá 50.000 ký tự.")  # shown to the user, in their language
 
 
 @dataclass(frozen=True)

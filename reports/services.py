@@ -4,6 +4,7 @@ import datetime
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
@@ -32,13 +33,14 @@ def narrative_save(*, actor: User | None, campaign: Campaign, sections: dict[str
     """Save the written sections as a new version of the report's draft (older versions stay)."""
     campaign = _lock_campaign(campaign)
     ensure_can_manage(actor, campaign.bloc_year)
-    fields = {name for name, _ in Narrative.SECTIONS}
+    fields = {name for name, _label in Narrative.SECTIONS}
     if set(sections) - fields:
         raise TypeError(f"unknown sections: {set(sections) - fields}")
     for name, source in sections.items():
         try:
             richtext.to_html(source)
         except ValueError as exc:
+            # The section's label and the error are both in the user's language.
             raise ReportError(f"{dict(Narrative.SECTIONS)[name]}: {exc}") from None
     latest = campaign.narratives.order_by("-number").first()
     values = {name: getattr(latest, name) if latest else "" for name in fields}
@@ -59,7 +61,8 @@ def narrative_adopt(*, actor: User | None, narrative: Narrative) -> Narrative:
     ensure_can_manage(actor, campaign.bloc_year)
     if narrative.adopted:
         raise ReportError(
-            f"Bản {narrative.number} đã được đánh dấu là bản hội nghị thông qua; không thay đổi gì."
+            _("Bản %(number)s đã được đánh dấu là bản hội nghị thông qua; không thay đổi gì.")
+            % {"number": narrative.number}
         )
     campaign.narratives.filter(adopted=True).update(adopted=False)
     Narrative.objects.filter(pk=narrative.pk).update(adopted=True)
@@ -100,9 +103,9 @@ def document_issue(
     campaign = _lock_campaign(campaign)
     ensure_can_manage(actor, campaign.bloc_year)
     if kind not in Document.Kind.values:
-        raise ReportError("Loại văn bản không hợp lệ.")
+        raise ReportError(_("Loại văn bản không hợp lệ."))
     if kind == Document.Kind.COUNT_MINUTES and vote_round is None:
-        raise ReportError("Chọn vòng bỏ phiếu.")
+        raise ReportError(_("Chọn vòng bỏ phiếu."))
     bloc = campaign.bloc_year.bloc
     narrative = None
     if kind == Document.Kind.REPORT:

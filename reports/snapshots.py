@@ -3,11 +3,17 @@
 Previews render a fresh snapshot; issuing stores it with the document, so an issued document never changes when
 the data does. Everything in a snapshot is a string, number, bool, list or dict (JSON), already formatted the
 way Vietnamese official documents write it.
+
+The documents are Vietnamese whatever language the user reads the site in: `build` makes the snapshot with
+Vietnamese active, so labels translated for the web (section headings, choice displays) come out in Vietnamese.
+Only the reasons a document cannot be made yet (`missing`, `NotReady`) are in the user's language.
 """
 
 import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports import richtext
 from reports.models import Document, Narrative
@@ -223,7 +229,8 @@ def _nominations(campaign: Campaign) -> list[dict]:
 def _conference(campaign: Campaign) -> Conference:
     conference = Conference.objects.filter(campaign=campaign).select_related("handover").first()
     if conference is None:
-        raise NotReady("Chưa có biên bản hội nghị tổng kết.")
+        # Lazy: raised while Vietnamese is active (in `build`), read in the user's language.
+        raise NotReady(gettext_lazy("Chưa có biên bản hội nghị tổng kết."))
     return conference
 
 
@@ -409,26 +416,26 @@ def covenant_snapshot(campaign: Campaign, base: dict) -> dict:
 def missing(campaign: Campaign, kind: str, vote_round: VoteRound | None = None) -> str:
     """Why ``kind`` cannot be made yet for ``campaign``, in words; empty when it can."""
     if kind == Kind.REPORT and not campaign.is_at_least(Campaign.Status.CONFERENCE):
-        return "Báo cáo tổng kết được lập khi phong trào đến bước hội nghị tổng kết."
+        return _("Báo cáo tổng kết được lập khi phong trào đến bước hội nghị tổng kết.")
     if (
         kind in (Kind.MINUTES, Kind.COUNT_MINUTES, Kind.REQUEST)
         and not Conference.objects.filter(campaign=campaign).exists()
     ):
-        return "Chưa có biên bản hội nghị tổng kết."
+        return _("Chưa có biên bản hội nghị tổng kết.")
     if kind == Kind.COUNT_MINUTES and (
         vote_round is None
         or vote_round.conference.campaign_id != campaign.pk
         or vote_round.status != VoteRound.Status.CLOSED
     ):
-        return "Biên bản kiểm phiếu được lập khi vòng bỏ phiếu đã kết thúc."
+        return _("Biên bản kiểm phiếu được lập khi vòng bỏ phiếu đã kết thúc.")
     if kind == Kind.REQUEST and not campaign.nominations.exists():
-        return "Chưa có đơn vị được đề nghị khen thưởng."
+        return _("Chưa có đơn vị được đề nghị khen thưởng.")
     if kind == Kind.SCORE_TABLE and not campaign.is_at_least(Campaign.Status.SCORING):
-        return "Bảng tổng hợp điểm có khi phong trào đã mở chấm điểm."
+        return _("Bảng tổng hợp điểm có khi phong trào đã mở chấm điểm.")
     if kind == Kind.COVENANT and not campaign.covenant_signed:
-        return "Giao ước thi đua chưa được ký."
+        return _("Giao ước thi đua chưa được ký.")
     if kind not in Kind.values:
-        return "Loại văn bản không hợp lệ."
+        return _("Loại văn bản không hợp lệ.")
     return ""
 
 
@@ -441,21 +448,23 @@ def build(
     vote_round: VoteRound | None = None,
     narrative: Narrative | None = None,
 ) -> dict:
-    """The snapshot of ``kind`` for ``campaign``; ``number`` None makes a draft. Raises NotReady."""
+    """The snapshot of ``kind`` for ``campaign``; ``number`` None makes a draft. Raises NotReady (its message in
+    the user's language); the snapshot itself is Vietnamese whatever the active language."""
     reason = missing(campaign, kind, vote_round)
     if reason:
         raise NotReady(reason)
-    base = _base(campaign, kind, number=number, issued_on=issued_on or timezone.localdate())
-    if kind == Kind.REPORT:
-        return report_snapshot(campaign, base, narrative)
-    if kind == Kind.MINUTES:
-        return minutes_snapshot(campaign, base)
-    if kind == Kind.COUNT_MINUTES:
-        return count_minutes_snapshot(campaign, base, vote_round)
-    if kind == Kind.REQUEST:
-        return request_snapshot(campaign, base)
-    if kind == Kind.SCORE_TABLE:
-        return score_table_snapshot(campaign, base)
-    if kind == Kind.COVENANT:
-        return covenant_snapshot(campaign, base)
-    raise NotReady("Loại văn bản không hợp lệ.")
+    with translation.override("vi"):
+        base = _base(campaign, kind, number=number, issued_on=issued_on or timezone.localdate())
+        if kind == Kind.REPORT:
+            return report_snapshot(campaign, base, narrative)
+        if kind == Kind.MINUTES:
+            return minutes_snapshot(campaign, base)
+        if kind == Kind.COUNT_MINUTES:
+            return count_minutes_snapshot(campaign, base, vote_round)
+        if kind == Kind.REQUEST:
+            return request_snapshot(campaign, base)
+        if kind == Kind.SCORE_TABLE:
+            return score_table_snapshot(campaign, base)
+        if kind == Kind.COVENANT:
+            return covenant_snapshot(campaign, base)
+    raise NotReady(_("Loại văn bản không hợp lệ."))

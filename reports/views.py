@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access as bloc_access
@@ -21,7 +22,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _kind_or_404(kind: str) -> str:
     if kind not in Document.Kind.values:
-        raise Http404("Không có loại văn bản này.")
+        raise Http404(_("Không có loại văn bản này."))
     return kind
 
 
@@ -30,7 +31,7 @@ def _round(request, campaign: Campaign, kind: str) -> VoteRound | None:
         return None
     value = request.GET.get("round") or request.POST.get("round") or ""
     if not value.isdigit():
-        raise Http404("Chọn vòng bỏ phiếu.")
+        raise Http404(_("Chọn vòng bỏ phiếu."))
     return get_object_or_404(VoteRound, pk=int(value), conference__campaign=campaign)
 
 
@@ -57,7 +58,9 @@ def documents(request, campaign_id: int):
     kinds = []
     for kind, label in Document.Kind.choices:
         targets = (
-            [(r, f"vòng {r.number}") for r in rounds] if kind == Document.Kind.COUNT_MINUTES else [(None, "")]
+            [(r, _("vòng %(number)s") % {"number": r.number}) for r in rounds]
+            if kind == Document.Kind.COUNT_MINUTES
+            else [(None, "")]
         )
         for vote_round, suffix in targets:
             missing = snapshots.missing(campaign, kind, vote_round)
@@ -86,7 +89,7 @@ def documents(request, campaign_id: int):
 def narrative_edit(request, campaign_id: int):
     campaign = access.get_campaign(request.user, campaign_id, manage=True)
     latest = campaign.narratives.order_by("-number").first()
-    initial = {name: getattr(latest, name) for name, _ in Narrative.SECTIONS} if latest else None
+    initial = {name: getattr(latest, name) for name, _label in Narrative.SECTIONS} if latest else None
     form = NarrativeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,7 +99,9 @@ def narrative_edit(request, campaign_id: int):
         except BlocError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Đã lưu dự thảo báo cáo, bản {narrative.number}.")
+            messages.success(
+                request, _("Đã lưu dự thảo báo cáo, bản %(number)s.") % {"number": narrative.number}
+            )
             return redirect("reports:narrative_edit", campaign_id=campaign.pk)
     return render(
         request,
@@ -120,7 +125,9 @@ def narrative_adopt(request, campaign_id: int, number: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Bản {number} được ghi là bản hội nghị thông qua.")
+        messages.success(
+            request, _("Bản %(number)s được ghi là bản hội nghị thông qua.") % {"number": number}
+        )
     return redirect("reports:narrative_edit", campaign_id=campaign.pk)
 
 
@@ -141,9 +148,18 @@ def document_preview(request, campaign_id: int, kind: str):
     campaign, kind, vote_round, snapshot = _draft(request, campaign_id, kind)
     query = _query(vote_round)
     links = {
-        "back": reverse("reports:documents", args=[campaign.pk]),
-        "pdf": reverse("reports:document_draft_pdf", args=[campaign.pk, kind]) + query,
-        "docx": reverse("reports:document_draft_docx", args=[campaign.pk, kind]) + query,
+        "items": [
+            {"url": reverse("reports:documents", args=[campaign.pk]), "label": _("← Quay lại")},
+            {
+                "url": reverse("reports:document_draft_pdf", args=[campaign.pk, kind]) + query,
+                "label": _("Tải PDF"),
+            },
+            {
+                "url": reverse("reports:document_draft_docx", args=[campaign.pk, kind]) + query,
+                "label": _("Tải Word (.docx)"),
+            },
+        ],
+        "draft_note": _("Dự thảo: chưa ban hành, số văn bản để trống."),
     }
     return HttpResponse(rendering.render_html(snapshot, preview=True, links=links))
 
@@ -193,7 +209,7 @@ def document_issue(request, campaign_id: int, kind: str):
     vote_round = _round(request, campaign, kind)
     form = IssueForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Ghi ngày ban hành hợp lệ.")
+        messages.error(request, _("Ghi ngày ban hành hợp lệ."))
         return redirect(
             reverse("reports:document_issue_confirm", args=[campaign.pk, kind]) + _query(vote_round)
         )
@@ -208,7 +224,11 @@ def document_issue(request, campaign_id: int, kind: str):
     except BlocError as exc:
         messages.error(request, exc.message)
         return redirect("reports:documents", campaign_id=campaign.pk)
-    messages.success(request, f"Đã ban hành {document.get_kind_display().lower()} {document.number_label}.")
+    messages.success(
+        request,
+        _("Đã ban hành %(kind)s %(number)s.")
+        % {"kind": document.get_kind_display().lower(), "number": document.number_label},
+    )
     return redirect("reports:documents", campaign_id=campaign.pk)
 
 

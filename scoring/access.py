@@ -10,6 +10,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from blocs.access import can_manage, ensure_can_manage, is_administrator, visible_blocs
 from blocs.models import Membership, Unit, User
@@ -73,19 +74,21 @@ def get_sheet(user: User, sheet_id: int) -> ScoreSheet:
 
 def ensure_can_fill(user: User | None, sheet: ScoreSheet) -> None:
     if user is not None and not is_unit_staff(user, sheet.unit_id):
-        raise PermissionDenied("Chỉ cán bộ của đơn vị mới được tự chấm phiếu của đơn vị mình.")
+        raise PermissionDenied(_("Chỉ cán bộ của đơn vị mới được tự chấm phiếu của đơn vị mình."))
 
 
 def ensure_can_review(user: User | None, sheet: ScoreSheet) -> None:
     if user is not None and not can_review(user, sheet):
         raise PermissionDenied(
-            "Chỉ thư ký của Khối trưởng (hoặc Khối phó với phiếu của Khối trưởng) mới được thẩm định phiếu này."
+            _(
+                "Chỉ thư ký của Khối trưởng (hoặc Khối phó với phiếu của Khối trưởng) mới được thẩm định phiếu này."
+            )
         )
 
 
 def ensure_can_register(user: User | None, unit: Unit) -> None:
     if user is not None and not is_unit_staff(user, unit):
-        raise PermissionDenied("Chỉ cán bộ của đơn vị mới được đăng ký thi đua cho đơn vị mình.")
+        raise PermissionDenied(_("Chỉ cán bộ của đơn vị mới được đăng ký thi đua cho đơn vị mình."))
 
 
 def get_evidence(user: User, evidence_id: int) -> Evidence:
@@ -105,7 +108,7 @@ def get_evidence(user: User, evidence_id: int) -> Evidence:
 def raise_not_found():
     from django.http import Http404
 
-    raise Http404("Không tìm thấy.")
+    raise Http404(_("Không tìm thấy."))
 
 
 def get_round(user: User, round_id: int, *, manage: bool = False):

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -25,7 +26,7 @@ SECONDARY_TEXT_COLOR = "#495057"  # tick labels, notes: 8.9:1 on white
 GRID_COLOR = "#dee2e6"
 AXIS_COLOR = "#6c757d"
 
-EMPTY_TEXT = "Chưa có dữ liệu"
+EMPTY_TEXT = gettext_lazy("Chưa có dữ liệu")
 
 FONT_SIZE = 12
 CHAR_WIDTH = 6.5  # estimate of one character's advance at FONT_SIZE, in user units
@@ -91,12 +92,12 @@ def bar_chart_svg(
         )
         height, body = _draw_bars(bars, values, max_value, width)
     else:
-        desc = EMPTY_TEXT
+        desc = str(EMPTY_TEXT)
         height = TOP_PADDING + ROW_HEIGHT + AXIS_HEIGHT
         body = [
             _element(
                 "text",
-                EMPTY_TEXT,
+                desc,
                 x=width // 2,
                 y=_baseline(height / 2),
                 fill=SECONDARY_TEXT_COLOR,

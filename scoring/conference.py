@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
@@ -73,7 +74,7 @@ def ensure_default_rules(campaign: Campaign) -> None:
     """Give a campaign without vote rules the default ones (called when its conference step opens)."""
     if campaign.vote_rules.exists():
         return
-    awards = {a.code: a for a in AwardType.objects.filter(code__in=[code for code, _ in DEFAULT_RULES])}
+    awards = {a.code: a for a in AwardType.objects.filter(code__in=[code for code, _values in DEFAULT_RULES])}
     VoteRule.objects.bulk_create(
         VoteRule(campaign=campaign, award_type=awards[code], position=i, **values)
         for i, (code, values) in enumerate(DEFAULT_RULES, start=1)
@@ -84,9 +85,9 @@ def ensure_default_rules(campaign: Campaign) -> None:
 def _ensure_rules_editable(actor: User | None, campaign: Campaign) -> None:
     ensure_can_manage(actor, campaign.bloc_year)
     if campaign.vote_rules_frozen_at is not None:
-        raise ScoringError("Đã mở bỏ phiếu; quy định bỏ phiếu không thay đổi được nữa.")
+        raise ScoringError(_("Đã mở bỏ phiếu; quy định bỏ phiếu không thay đổi được nữa."))
     if campaign.is_at_least(Status.SUBMITTED):
-        raise ScoringError("Phong trào đã qua hội nghị tổng kết; không sửa quy định bỏ phiếu được.")
+        raise ScoringError(_("Phong trào đã qua hội nghị tổng kết; không sửa quy định bỏ phiếu được."))
 
 
 RULE_FIELDS = (
@@ -112,16 +113,16 @@ def _check_rule(values: dict) -> None:
         values["threshold_denominator"] <= 0
         or values["threshold_numerator"] > values["threshold_denominator"]
     ):
-        raise ScoringError("Ngưỡng phải là một tỷ lệ từ 0 đến 1, ví dụ 7/10 hoặc 2/3.")
+        raise ScoringError(_("Ngưỡng phải là một tỷ lệ từ 0 đến 1, ví dụ 7/10 hoặc 2/3."))
     if values["rank_from"] < 1 or values["rank_to"] < values["rank_from"]:
-        raise ScoringError("Khoảng xếp hạng được bầu không hợp lệ.")
+        raise ScoringError(_("Khoảng xếp hạng được bầu không hợp lệ."))
     if values["quota_kind"] == VoteRule.QuotaKind.NUMBER:
         if values.get("quota_number") is None:
-            raise ScoringError("Ghi số lượng được bầu.")
+            raise ScoringError(_("Ghi số lượng được bầu."))
     elif not values.get("quota_denominator") or values.get("quota_numerator") is None:
-        raise ScoringError("Ghi tỷ lệ được bầu, ví dụ 2/5 số đơn vị thành viên.")
+        raise ScoringError(_("Ghi tỷ lệ được bầu, ví dụ 2/5 số đơn vị thành viên."))
     elif values["quota_numerator"] > values["quota_denominator"]:
-        raise ScoringError("Tỷ lệ được bầu không vượt quá tổng số đơn vị.")
+        raise ScoringError(_("Tỷ lệ được bầu không vượt quá tổng số đơn vị."))
 
 
 @transaction.atomic
@@ -137,7 +138,7 @@ def vote_rule_save(
     _check_rule(values)
     clash = campaign.vote_rules.filter(award_type=values["award_type"]).exclude(pk=rule.pk if rule else None)
     if clash.exists():
-        raise ScoringError(f"Đã có quy định cho “{values['award_type']}”.")
+        raise ScoringError(_("Đã có quy định cho “%(award)s”.") % {"award": values["award_type"]})
     if rule is None:
         rule = VoteRule.objects.create(campaign=campaign, **values)
         action = "vote_rule.create"
@@ -172,7 +173,7 @@ def vote_settings_save(
     campaign = _lock_campaign(campaign)
     _ensure_rules_editable(actor, campaign)
     if quorum_denominator <= 0 or quorum_numerator > quorum_denominator:
-        raise ScoringError("Tỷ lệ dự họp tối thiểu phải từ 0 đến 1, ví dụ 2/3.")
+        raise ScoringError(_("Tỷ lệ dự họp tối thiểu phải từ 0 đến 1, ví dụ 2/3."))
     campaign.quorum_numerator, campaign.quorum_denominator = quorum_numerator, quorum_denominator
     campaign.quorum_strict, campaign.self_vote_allowed = quorum_strict, self_vote_allowed
     campaign.save(
@@ -212,23 +213,23 @@ def conference_save(
     campaign = _lock_campaign(campaign)
     ensure_can_manage(actor, campaign.bloc_year)
     if campaign.status != Status.CONFERENCE:
-        raise ScoringError("Chỉ ghi biên bản hội nghị khi phong trào ở bước hội nghị tổng kết.")
+        raise ScoringError(_("Chỉ ghi biên bản hội nghị khi phong trào ở bước hội nghị tổng kết."))
     members = {m.unit_id for m in campaign.bloc_year.memberships.all()}
     present = {unit.pk: delegate.strip() for unit, delegate in attendances}
     if not set(present) <= members:
-        raise ScoringError("Chỉ đơn vị thành viên của khối mới có tên trong danh sách dự họp.")
+        raise ScoringError(_("Chỉ đơn vị thành viên của khối mới có tên trong danh sách dự họp."))
     if any(not delegate for delegate in present.values()):
-        raise ScoringError("Ghi họ tên, chức vụ đại biểu của mỗi đơn vị có mặt.")
+        raise ScoringError(_("Ghi họ tên, chức vụ đại biểu của mỗi đơn vị có mặt."))
     if not place.strip() or not chair.strip() or not secretary.strip():
-        raise ScoringError("Ghi địa điểm, chủ tọa và thư ký hội nghị.")
+        raise ScoringError(_("Ghi địa điểm, chủ tọa và thư ký hội nghị."))
     if ends_at is not None and ends_at <= starts_at:
-        raise ScoringError("Giờ kết thúc phải sau giờ bắt đầu.")
+        raise ScoringError(_("Giờ kết thúc phải sau giờ bắt đầu."))
     conference = Conference.objects.filter(campaign=campaign).first()
     if conference is not None:
         voted = conference.rounds.exclude(status=VoteRound.Status.PREPARED).exists()
         before = set(conference.attendances.values_list("unit_id", flat=True))
         if voted and before != set(present):
-            raise ScoringError("Đã bỏ phiếu; danh sách đơn vị có mặt không thay đổi được nữa.")
+            raise ScoringError(_("Đã bỏ phiếu; danh sách đơn vị có mặt không thay đổi được nữa."))
     values = {
         "held_on": held_on,
         "starts_at": starts_at,
@@ -262,7 +263,7 @@ def conference_adopt(
     campaign = _lock_campaign(conference.campaign)
     ensure_can_manage(actor, campaign.bloc_year)
     if campaign.status != Status.CONFERENCE:
-        raise ScoringError("Chỉ ghi kết quả hội nghị khi phong trào ở bước hội nghị tổng kết.")
+        raise ScoringError(_("Chỉ ghi kết quả hội nghị khi phong trào ở bước hội nghị tổng kết."))
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     changes = {}
     if report != conference.report_adopted:
@@ -300,7 +301,10 @@ def conference_handover(
         )
     handover = getattr(next_year, "handover", None)
     if handover is None:
-        raise ScoringError(f"Năm {next_year.year} giữ nguyên Khối trưởng; không có bàn giao để ghi nhận.")
+        raise ScoringError(
+            _("Năm %(year)s giữ nguyên Khối trưởng; không có bàn giao để ghi nhận.")
+            % {"year": next_year.year}
+        )
     Conference.objects.filter(pk=conference.pk).update(handover=handover)
     conference.handover = handover
     audit_record(actor=actor, action="conference.handover", target=conference, handover=str(handover))
@@ -338,7 +342,7 @@ def standings(campaign: Campaign, rule: VoteRule, *, on: datetime.date) -> list[
     for row in in_range:
         reason = ""
         if not row.reviewed_totals.eligible:
-            reason = "Vi phạm tiêu chí loại trừ của bảng chấm điểm."
+            reason = _("Vi phạm tiêu chí loại trừ của bảng chấm điểm.")
         elif row.unit.pk in blockers:
             reason = "; ".join(b.describe() for b in blockers[row.unit.pk]) + "."
         result.append(Standing(row.unit, row.rank, row.reviewed_totals.total, reason))
@@ -352,12 +356,12 @@ def round_create(*, actor: User | None, conference: Conference, method: str) -> 
     campaign = _lock_campaign(conference.campaign)
     ensure_can_manage(actor, campaign.bloc_year)
     if campaign.status != Status.CONFERENCE:
-        raise ScoringError("Chỉ bỏ phiếu khi phong trào ở bước hội nghị tổng kết.")
+        raise ScoringError(_("Chỉ bỏ phiếu khi phong trào ở bước hội nghị tổng kết."))
     if method not in VoteRound.Method.values:
-        raise ScoringError("Hình thức bỏ phiếu không hợp lệ.")
+        raise ScoringError(_("Hình thức bỏ phiếu không hợp lệ."))
     if conference.rounds.exists():
         raise ScoringError(
-            "Hội nghị đã có vòng bỏ phiếu; vòng bỏ phiếu lại được tạo tự động khi có phiếu bằng nhau."
+            _("Hội nghị đã có vòng bỏ phiếu; vòng bỏ phiếu lại được tạo tự động khi có phiếu bằng nhau.")
         )
     members = len(campaign.bloc_year.memberships.all())
     vote_round = VoteRound.objects.create(conference=conference, number=1, method=method)
@@ -376,7 +380,7 @@ def round_create(*, actor: User | None, conference: Conference, method: str) -> 
         )
         created += 1
     if not created:
-        raise ScoringError("Không có đơn vị nào đủ điều kiện để bầu theo quy định bỏ phiếu.")
+        raise ScoringError(_("Không có đơn vị nào đủ điều kiện để bầu theo quy định bỏ phiếu."))
     audit_record(actor=actor, action="round.create", target=vote_round, method=method)
     return vote_round
 
@@ -397,14 +401,25 @@ def round_open(*, actor: User | None, vote_round: VoteRound) -> VoteRound:
     campaign = _lock_campaign(vote_round.conference.campaign)
     ensure_can_manage(actor, campaign.bloc_year)
     if vote_round.status != VoteRound.Status.PREPARED:
-        raise ScoringError(f"Vòng {vote_round.number} đang ở trạng thái “{vote_round.get_status_display()}”.")
+        raise ScoringError(
+            _("Vòng %(number)s đang ở trạng thái “%(status)s”.")
+            % {"number": vote_round.number, "status": vote_round.get_status_display()}
+        )
     present = list(vote_round.conference.attendances.values_list("unit_id", flat=True))
     members = len(campaign.bloc_year.memberships.all())
     if not quorum_met(len(present), members, campaign.quorum, strict=campaign.quorum_strict):
         sign = ">" if campaign.quorum_strict else "≥"
         raise ScoringError(
-            f"Chưa đủ số đơn vị dự họp để bỏ phiếu: có mặt {len(present)}/{members}, "
-            f"cần {sign} {format_fraction(campaign.quorum)} số đơn vị thành viên."
+            _(
+                "Chưa đủ số đơn vị dự họp để bỏ phiếu: có mặt %(present)s/%(members)s, "
+                "cần %(sign)s %(quorum)s số đơn vị thành viên."
+            )
+            % {
+                "present": len(present),
+                "members": members,
+                "sign": sign,
+                "quorum": format_fraction(campaign.quorum),
+            }
         )
     Campaign.objects.filter(pk=campaign.pk, vote_rules_frozen_at__isnull=True).update(
         vote_rules_frozen_at=timezone.now()
@@ -435,41 +450,41 @@ def ballot_cast(*, actor: User, vote_round: VoteRound, choices: dict[int, set[in
     """
     vote_round = _lock_round(vote_round)
     if vote_round.method != VoteRound.Method.ELECTRONIC or vote_round.status != VoteRound.Status.OPEN:
-        raise ScoringError("Vòng bỏ phiếu này không mở để bỏ phiếu điện tử.")
+        raise ScoringError(_("Vòng bỏ phiếu này không mở để bỏ phiếu điện tử."))
     if actor.unit_id is None or not access.is_unit_staff(actor, actor.unit_id):
-        raise PermissionDenied("Chỉ đại biểu của đơn vị có mặt mới được bỏ phiếu.")
+        raise PermissionDenied(_("Chỉ đại biểu của đơn vị có mặt mới được bỏ phiếu."))
     voter = Voter.objects.filter(round=vote_round, unit_id=actor.unit_id).first()
     if voter is None:
         raise PermissionDenied(
-            "Đơn vị của bạn không có tên trong danh sách dự họp nên không được bỏ phiếu ở vòng này."
+            _("Đơn vị của bạn không có tên trong danh sách dự họp nên không được bỏ phiếu ở vòng này.")
         )
     awards = {
         a.pk: a for a in vote_round.awards.select_related("rule__award_type").prefetch_related("candidates")
     }
     if not set(choices) <= set(awards):
-        raise ScoringError("Phiếu bầu không hợp lệ.")
+        raise ScoringError(_("Phiếu bầu không hợp lệ."))
     campaign = vote_round.conference.campaign
     chosen: list[RoundCandidate] = []
     for award_id, candidate_ids in choices.items():
         award = awards[award_id]
         candidates = {c.pk: c for c in award.candidates.all()}
         if not set(candidate_ids) <= set(candidates):
-            raise ScoringError("Phiếu bầu chọn đơn vị không có trong danh sách.")
+            raise ScoringError(_("Phiếu bầu chọn đơn vị không có trong danh sách."))
         if len(candidate_ids) > award.seats:
             raise ScoringError(
-                f"{award.rule.award_type.name}: chọn tối đa {award.seats} đơn vị "
-                f"(đã chọn {len(candidate_ids)}); phiếu chưa được ghi."
+                _("%(award)s: chọn tối đa %(seats)s đơn vị (đã chọn %(chosen)s); phiếu chưa được ghi.")
+                % {"award": award.rule.award_type.name, "seats": award.seats, "chosen": len(candidate_ids)}
             )
         if not campaign.self_vote_allowed and any(
             candidates[i].unit_id == actor.unit_id for i in candidate_ids
         ):
             raise ScoringError(
-                "Theo quy định của khối, đơn vị không bỏ phiếu cho chính mình; phiếu chưa được ghi."
+                _("Theo quy định của khối, đơn vị không bỏ phiếu cho chính mình; phiếu chưa được ghi.")
             )
         chosen.extend(candidates[i] for i in candidate_ids)
     claimed = Voter.objects.filter(pk=voter.pk, has_voted=False).update(has_voted=True)
     if claimed != 1:
-        raise ScoringError("Đơn vị của bạn đã bỏ phiếu ở vòng này; mỗi đơn vị chỉ được bỏ một phiếu.")
+        raise ScoringError(_("Đơn vị của bạn đã bỏ phiếu ở vòng này; mỗi đơn vị chỉ được bỏ một phiếu."))
     ballot = Ballot.objects.create(round=vote_round)
     BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, candidate=c) for c in chosen)
     # That the unit voted, never what it chose.
@@ -481,15 +496,15 @@ def ballot_cast(*, actor: User, vote_round: VoteRound, choices: dict[int, set[in
 
 
 def _paper_labels(vote_round: VoteRound) -> dict[tuple, str]:
-    labels = {("issued",): "Số phiếu phát ra", ("returned",): "Số phiếu thu về"}
+    labels = {("issued",): _("Số phiếu phát ra"), ("returned",): _("Số phiếu thu về")}
     for award in vote_round.awards.select_related("rule__award_type").prefetch_related("candidates__unit"):
         name = award.rule.award_type.short_name
-        labels[("awards", str(award.pk), "valid")] = f"{name}: phiếu hợp lệ"
-        labels[("awards", str(award.pk), "invalid")] = f"{name}: phiếu không hợp lệ"
+        labels[("awards", str(award.pk), "valid")] = _("%(award)s: phiếu hợp lệ") % {"award": name}
+        labels[("awards", str(award.pk), "invalid")] = _("%(award)s: phiếu không hợp lệ") % {"award": name}
         for candidate in award.candidates.all():
-            labels[("awards", str(award.pk), "approvals", str(candidate.pk))] = (
-                f"{name}: số phiếu đồng ý cho {candidate.unit.short_name}"
-            )
+            labels[("awards", str(award.pk), "approvals", str(candidate.pk))] = _(
+                "%(award)s: số phiếu đồng ý cho %(unit)s"
+            ) % {"award": name, "unit": candidate.unit.short_name}
     return labels
 
 
@@ -507,31 +522,40 @@ def _check_paper_counts(vote_round: VoteRound, counts: dict) -> None:
     for path, label in labels.items():
         value = _get(counts, path)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 10_000:
-            raise ScoringError(f"{label}: nhập một số nguyên không âm.")
+            raise ScoringError(_("%(field)s: nhập một số nguyên không âm.") % {"field": label})
     issued, returned = counts["issued"], counts["returned"]
     if issued > vote_round.present_count:
         raise ScoringError(
-            f"Số phiếu phát ra ({issued}) lớn hơn số đơn vị có mặt ({vote_round.present_count})."
+            _("Số phiếu phát ra (%(issued)s) lớn hơn số đơn vị có mặt (%(present)s).")
+            % {"issued": issued, "present": vote_round.present_count}
         )
     if returned > issued:
-        raise ScoringError(f"Số phiếu thu về ({returned}) lớn hơn số phiếu phát ra ({issued}).")
+        raise ScoringError(
+            _("Số phiếu thu về (%(returned)s) lớn hơn số phiếu phát ra (%(issued)s).")
+            % {"returned": returned, "issued": issued}
+        )
     for award in vote_round.awards.select_related("rule__award_type").prefetch_related("candidates__unit"):
         entry = counts["awards"][str(award.pk)]
         name = award.rule.award_type.short_name
         if entry["valid"] + entry["invalid"] != returned:
             raise ScoringError(
-                f"{name}: phiếu hợp lệ ({entry['valid']}) cộng không hợp lệ ({entry['invalid']}) "
-                f"phải bằng số phiếu thu về ({returned})."
+                _(
+                    "%(award)s: phiếu hợp lệ (%(valid)s) cộng không hợp lệ (%(invalid)s) "
+                    "phải bằng số phiếu thu về (%(returned)s)."
+                )
+                % {"award": name, "valid": entry["valid"], "invalid": entry["invalid"], "returned": returned}
             )
         approvals = entry["approvals"]
         for candidate in award.candidates.all():
             if approvals[str(candidate.pk)] > entry["valid"]:
                 raise ScoringError(
-                    f"{name}: số phiếu đồng ý cho {candidate.unit.short_name} lớn hơn số phiếu hợp lệ."
+                    _("%(award)s: số phiếu đồng ý cho %(unit)s lớn hơn số phiếu hợp lệ.")
+                    % {"award": name, "unit": candidate.unit.short_name}
                 )
         if sum(approvals.values()) > entry["valid"] * award.seats:
             raise ScoringError(
-                f"{name}: tổng số phiếu đồng ý vượt quá {award.seats} lựa chọn trên mỗi phiếu hợp lệ."
+                _("%(award)s: tổng số phiếu đồng ý vượt quá %(seats)s lựa chọn trên mỗi phiếu hợp lệ.")
+                % {"award": name, "seats": award.seats}
             )
 
 
@@ -542,7 +566,8 @@ def paper_mismatches(vote_round: VoteRound) -> list[str]:
         return []
     first, second = entries[0].counts, entries[1].counts
     return [
-        f"{label}: lần 1 ghi {_get(first, path)}, lần 2 ghi {_get(second, path)}"
+        _("%(field)s: lần 1 ghi %(first)s, lần 2 ghi %(second)s")
+        % {"field": label, "first": _get(first, path), "second": _get(second, path)}
         for path, label in _paper_labels(vote_round).items()
         if _get(first, path) != _get(second, path)
     ]
@@ -555,13 +580,13 @@ def paper_entry_save(*, actor: User, vote_round: VoteRound, counts: dict) -> Pap
     vote_round = _lock_round(vote_round)
     ensure_can_manage(actor, vote_round.conference.campaign.bloc_year)
     if vote_round.method != VoteRound.Method.PAPER or vote_round.status != VoteRound.Status.OPEN:
-        raise ScoringError("Chỉ nhập kết quả kiểm phiếu khi vòng bỏ phiếu giấy đang mở.")
+        raise ScoringError(_("Chỉ nhập kết quả kiểm phiếu khi vòng bỏ phiếu giấy đang mở."))
     _check_paper_counts(vote_round, counts)
     mine = vote_round.paper_entries.filter(entered_by=actor).first()
     if mine is None:
         taken = set(vote_round.paper_entries.values_list("entry_number", flat=True))
         if len(taken) >= 2:
-            raise ScoringError("Đã có đủ hai lần nhập độc lập của hai người khác nhau.")
+            raise ScoringError(_("Đã có đủ hai lần nhập độc lập của hai người khác nhau."))
         mine = PaperEntry(round=vote_round, entered_by=actor, entry_number=1 if 1 not in taken else 2)
     mine.counts = counts
     mine.entered_at = timezone.now()
@@ -613,18 +638,22 @@ def round_close(*, actor: User | None, vote_round: VoteRound) -> VoteRound:
     campaign = _lock_campaign(vote_round.conference.campaign)
     ensure_can_manage(actor, campaign.bloc_year)
     if vote_round.status == VoteRound.Status.CLOSED:
-        raise ScoringError(f"Vòng {vote_round.number} đã kết thúc; kết quả không thay đổi.")
+        raise ScoringError(
+            _("Vòng %(number)s đã kết thúc; kết quả không thay đổi.") % {"number": vote_round.number}
+        )
     if vote_round.status != VoteRound.Status.OPEN:
-        raise ScoringError(f"Vòng {vote_round.number} chưa mở.")
+        raise ScoringError(_("Vòng %(number)s chưa mở.") % {"number": vote_round.number})
     if vote_round.method == VoteRound.Method.PAPER:
         entries = list(vote_round.paper_entries.order_by("entry_number"))
         if len(entries) < 2:
             raise ScoringError(
-                "Cần hai lần nhập kết quả kiểm phiếu độc lập (của hai người) trước khi kết thúc."
+                _("Cần hai lần nhập kết quả kiểm phiếu độc lập (của hai người) trước khi kết thúc.")
             )
         mismatches = paper_mismatches(vote_round)
         if mismatches:
-            raise ScoringError("Hai lần nhập chưa khớp: " + "; ".join(mismatches) + ".")
+            raise ScoringError(
+                _("Hai lần nhập chưa khớp: %(mismatches)s.") % {"mismatches": "; ".join(mismatches)}
+            )
         counts = entries[0].counts
         vote_round.ballots_issued, vote_round.ballots_returned = counts["issued"], counts["returned"]
         vote_round.entitled_count = vote_round.present_count

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access as bloc_access
@@ -38,16 +39,21 @@ def _rules(campaign: Campaign) -> list[dict]:
         quota = (
             str(rule.quota_number)
             if rule.quota_kind == VoteRule.QuotaKind.NUMBER
-            else f"{format_fraction(rule.quota_share)} số thành viên ({rule.get_quota_rounding_display().lower()}) = {seats}"
+            else _("%(share)s số thành viên (%(rounding)s) = %(seats)s")
+            % {
+                "share": format_fraction(rule.quota_share),
+                "rounding": rule.get_quota_rounding_display().lower(),
+                "seats": seats,
+            }
         )
         rows.append(
             {
                 "rule": rule,
                 "quota": quota,
                 "seats": seats,
-                "ranks": f"hạng {rule.rank_from}"
+                "ranks": _("hạng %(rank)s") % {"rank": rule.rank_from}
                 if rule.rank_from == rule.rank_to
-                else f"hạng {rule.rank_from}–{rule.rank_to}",
+                else _("hạng %(first)s–%(last)s") % {"first": rule.rank_from, "last": rule.rank_to},
                 "threshold": Threshold(
                     rule.threshold_share, rule.threshold_strict, rule.threshold_basis
                 ).describe(),
@@ -91,7 +97,10 @@ def conference_edit(request, campaign_id: int):
     campaign = access.get_campaign(request.user, campaign_id, manage=True)
     record = _conference_of(campaign)
     members = [m.unit for m in campaign.bloc_year.memberships.all()]
-    initial = {"held_on": campaign.conference_date, "place": f"Hội trường {campaign.bloc_year.head}"}
+    initial = {
+        "held_on": campaign.conference_date,
+        "place": _("Hội trường %(head)s") % {"head": campaign.bloc_year.head},
+    }
     if record:
         initial = {
             "held_on": record.held_on,
@@ -115,7 +124,7 @@ def conference_edit(request, campaign_id: int):
         except BlocError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Đã lưu biên bản hội nghị.")
+            messages.success(request, _("Đã lưu biên bản hội nghị."))
             return redirect("scoring:conference_detail", campaign_id=campaign.pk)
     return render(
         request,
@@ -142,7 +151,7 @@ def conference_adopt(request, campaign_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã ghi kết quả thông qua của hội nghị.")
+        messages.success(request, _("Đã ghi kết quả thông qua của hội nghị."))
     return redirect("scoring:conference_detail", campaign_id=campaign.pk)
 
 
@@ -180,7 +189,7 @@ def conference_handover(request, campaign_id: int):
     record = get_object_or_404(Conference, campaign=campaign)
     form = HandoverForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Ghi ngày bàn giao.")
+        messages.error(request, _("Ghi ngày bàn giao."))
         return redirect("scoring:conference_handover_confirm", campaign_id=campaign.pk)
     try:
         handover = conference.conference_handover(
@@ -189,7 +198,7 @@ def conference_handover(request, campaign_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đã ghi nhận bàn giao: {handover}.")
+        messages.success(request, _("Đã ghi nhận bàn giao: %(handover)s.") % {"handover": handover})
     return redirect("scoring:conference_detail", campaign_id=campaign.pk)
 
 
@@ -242,7 +251,7 @@ def vote_rule_edit(request, campaign_id: int, rule_id: int | None = None):
         except BlocError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Đã lưu quy định bỏ phiếu.")
+            messages.success(request, _("Đã lưu quy định bỏ phiếu."))
             return redirect("scoring:vote_rules", campaign_id=campaign.pk)
     return render(
         request,
@@ -262,7 +271,7 @@ def vote_rule_delete(request, campaign_id: int, rule_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã xóa quy định bỏ phiếu.")
+        messages.success(request, _("Đã xóa quy định bỏ phiếu."))
     return redirect("scoring:vote_rules", campaign_id=campaign.pk)
 
 
@@ -272,14 +281,14 @@ def vote_settings(request, campaign_id: int):
     campaign = access.get_campaign(request.user, campaign_id, manage=True)
     form = VoteSettingsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Tỷ lệ dự họp tối thiểu chưa hợp lệ.")
+        messages.error(request, _("Tỷ lệ dự họp tối thiểu chưa hợp lệ."))
         return redirect("scoring:vote_rules", campaign_id=campaign.pk)
     try:
         conference.vote_settings_save(actor=request.user, campaign=campaign, **form.cleaned_data)
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã lưu quy định chung về bỏ phiếu.")
+        messages.success(request, _("Đã lưu quy định chung về bỏ phiếu."))
     return redirect("scoring:vote_rules", campaign_id=campaign.pk)
 
 
@@ -310,7 +319,7 @@ def round_create(request, campaign_id: int):
     record = get_object_or_404(Conference, campaign=campaign)
     form = RoundCreateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Chọn hình thức bỏ phiếu.")
+        messages.error(request, _("Chọn hình thức bỏ phiếu."))
         return redirect("scoring:round_create_confirm", campaign_id=campaign.pk)
     try:
         vote_round = conference.round_create(
@@ -319,7 +328,7 @@ def round_create(request, campaign_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
         return redirect("scoring:conference_detail", campaign_id=campaign.pk)
-    messages.success(request, f"Đã chuẩn bị vòng bỏ phiếu {vote_round.number}.")
+    messages.success(request, _("Đã chuẩn bị vòng bỏ phiếu %(number)s.") % {"number": vote_round.number})
     return redirect(vote_round)
 
 
@@ -378,7 +387,7 @@ def round_open(request, round_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đã mở bỏ phiếu vòng {vote_round.number}.")
+        messages.success(request, _("Đã mở bỏ phiếu vòng %(number)s.") % {"number": vote_round.number})
     return redirect(vote_round)
 
 
@@ -409,7 +418,9 @@ def round_close(request, round_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
         return redirect(vote_round)
-    messages.success(request, f"Đã kết thúc vòng {vote_round.number}; kết quả đã được chốt.")
+    messages.success(
+        request, _("Đã kết thúc vòng %(number)s; kết quả đã được chốt.") % {"number": vote_round.number}
+    )
     return redirect("scoring:round_results", round_id=vote_round.pk)
 
 
@@ -436,7 +447,7 @@ def ballot_form(request, round_id: int):
     vote_round = access.get_round(request.user, round_id)
     voter = Voter.objects.filter(round=vote_round, unit_id=request.user.unit_id).first()
     if voter is None or not access.is_unit_staff(request.user, voter.unit_id):
-        raise PermissionDenied("Chỉ đại biểu của đơn vị có mặt mới được bỏ phiếu.")
+        raise PermissionDenied(_("Chỉ đại biểu của đơn vị có mặt mới được bỏ phiếu."))
     return render(
         request,
         "scoring/ballot.html",
@@ -467,7 +478,7 @@ def ballot_cast(request, round_id: int):
         messages.error(request, exc.message)
         return redirect(vote_round)
     messages.success(
-        request, "Phiếu của đơn vị đã được ghi nhận. Kết quả công bố khi vòng bỏ phiếu kết thúc."
+        request, _("Phiếu của đơn vị đã được ghi nhận. Kết quả công bố khi vòng bỏ phiếu kết thúc.")
     )
     return redirect(vote_round)
 
@@ -478,12 +489,14 @@ def paper_entry_save(request, round_id: int):
     vote_round = access.get_round(request.user, round_id, manage=True)
     form = PaperEntryForm(request.POST, awards=_awards(vote_round))
     if not form.is_valid():
-        messages.error(request, "Kết quả kiểm phiếu chưa hợp lệ: nhập số nguyên không âm vào mọi ô.")
+        messages.error(request, _("Kết quả kiểm phiếu chưa hợp lệ: nhập số nguyên không âm vào mọi ô."))
         return redirect(vote_round)
     try:
         entry = conference.paper_entry_save(actor=request.user, vote_round=vote_round, counts=form.counts())
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đã lưu lần nhập {entry.entry_number} kết quả kiểm phiếu.")
+        messages.success(
+            request, _("Đã lưu lần nhập %(number)s kết quả kiểm phiếu.") % {"number": entry.entry_number}
+        )
     return redirect(vote_round)

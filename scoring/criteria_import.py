@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from scoring.models import CriteriaGroup
 from scoring.services import GroupSpec
 from thiduabloc.spreadsheets import Column, TableResult, parse_table
@@ -14,6 +16,8 @@ KIND_CHOICES = {fold(str(label)): value for value, label in CriteriaGroup.Kind.c
     "loai tru": CriteriaGroup.Kind.KNOCKOUT,
 }
 
+# The column titles are the file format: the first row of the file is matched against them (ignoring diacritics
+# and case) whatever the language of the interface, so they stay in Vietnamese and are not translated.
 COLUMNS = [
     Column("group_code", "Mã nhóm", required=True, max_length=10),
     Column("group_title", "Tên nhóm", required=True, max_length=255),
@@ -58,28 +62,32 @@ def parse_criteria(*, file_name: str, content: bytes) -> tuple[TableResult, list
             ):
                 if value not in (None, "") and value != group[field]:
                     result.fail(
-                        row.row, title, f"Khác với dòng {group['row']} của cùng nhóm {group['code']}."
+                        row.row,
+                        title,
+                        _("Khác với dòng %(row)s của cùng nhóm %(group)s.")
+                        % {"row": group["row"], "group": group["code"]},
                     )
         if group["row"] == row.row and v["cap"] is not None:
             if kind not in (CriteriaGroup.Kind.BONUS, CriteriaGroup.Kind.DEDUCTION):
-                result.fail(row.row, "Giới hạn nhóm", "Chỉ nhóm điểm cộng hoặc điểm trừ mới có giới hạn.")
+                result.fail(row.row, "Giới hạn nhóm", _("Chỉ nhóm điểm cộng hoặc điểm trừ mới có giới hạn."))
             elif v["cap"] <= 0 or not _two_places(v["cap"]):
-                result.fail(row.row, "Giới hạn nhóm", "Phải lớn hơn 0, tối đa hai chữ số thập phân.")
+                result.fail(row.row, "Giới hạn nhóm", _("Phải lớn hơn 0, tối đa hai chữ số thập phân."))
         max_score = v["max_score"]
         if kind == CriteriaGroup.Kind.KNOCKOUT:
             if max_score not in (None, Decimal("0")):
-                result.fail(row.row, "Điểm tối đa", "Tiêu chí loại trừ không có điểm; để trống.")
+                result.fail(row.row, "Điểm tối đa", _("Tiêu chí loại trừ không có điểm; để trống."))
             max_score = Decimal("0")
         elif max_score is None:
-            result.fail(row.row, "Điểm tối đa", "Không được để trống.")
+            result.fail(row.row, "Điểm tối đa", _("Không được để trống."))
         elif max_score <= 0 or not _two_places(max_score):
-            result.fail(row.row, "Điểm tối đa", "Phải lớn hơn 0, tối đa hai chữ số thập phân.")
+            result.fail(row.row, "Điểm tối đa", _("Phải lớn hơn 0, tối đa hai chữ số thập phân."))
         code_key = fold(v["code"])
         if code_key in group["codes"]:
             result.fail(
                 row.row,
                 "Mã tiêu chí",
-                f"Trùng với dòng {group['codes'][code_key]} trong nhóm {group['code']}.",
+                _("Trùng với dòng %(row)s trong nhóm %(group)s.")
+                % {"row": group["codes"][code_key], "group": group["code"]},
             )
         group["codes"][code_key] = row.row
         group["items"].append((v["code"], v["title"], max_score or Decimal("0"), v["guidance"]))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_NAME_LENGTH = 120
@@ -32,7 +34,7 @@ NESTED_ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", 
 @dataclass(frozen=True)
 class EvidenceKind:
     code: str  # "pdf", "jpeg", "png", "docx", "xlsx", "pptx", "doc", "xls", "odt", "ods"
-    label: str  # Vietnamese, shown to users
+    label: str  # Vietnamese, marked for translation; shown to users through gettext(label)
     content_type: str  # the MIME type to serve it with
     extension: str  # canonical extension with dot
 
@@ -40,32 +42,37 @@ class EvidenceKind:
 EVIDENCE_KINDS: dict[str, EvidenceKind] = {
     kind.code: kind
     for kind in (
-        EvidenceKind("pdf", "Tài liệu PDF", "application/pdf", ".pdf"),
-        EvidenceKind("jpeg", "Ảnh JPEG", "image/jpeg", ".jpg"),
-        EvidenceKind("png", "Ảnh PNG", "image/png", ".png"),
+        EvidenceKind("pdf", gettext_noop("Tài liệu PDF"), "application/pdf", ".pdf"),
+        EvidenceKind("jpeg", gettext_noop("Ảnh JPEG"), "image/jpeg", ".jpg"),
+        EvidenceKind("png", gettext_noop("Ảnh PNG"), "image/png", ".png"),
         EvidenceKind(
             "docx",
-            "Văn bản Word",
+            gettext_noop("Văn bản Word"),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             ".docx",
         ),
         EvidenceKind(
             "xlsx",
-            "Bảng tính Excel",
+            gettext_noop("Bảng tính Excel"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ".xlsx",
         ),
         EvidenceKind(
             "pptx",
-            "Bản trình chiếu PowerPoint",
+            gettext_noop("Bản trình chiếu PowerPoint"),
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
             ".pptx",
         ),
-        EvidenceKind("doc", "Văn bản Word 97–2003", "application/msword", ".doc"),
-        EvidenceKind("xls", "Bảng tính Excel 97–2003", "application/vnd.ms-excel", ".xls"),
-        EvidenceKind("odt", "Văn bản OpenDocument", "application/vnd.oasis.opendocument.text", ".odt"),
+        EvidenceKind("doc", gettext_noop("Văn bản Word 97–2003"), "application/msword", ".doc"),
+        EvidenceKind("xls", gettext_noop("Bảng tính Excel 97–2003"), "application/vnd.ms-excel", ".xls"),
         EvidenceKind(
-            "ods", "Bảng tính OpenDocument", "application/vnd.oasis.opendocument.spreadsheet", ".ods"
+            "odt", gettext_noop("Văn bản OpenDocument"), "application/vnd.oasis.opendocument.text", ".odt"
+        ),
+        EvidenceKind(
+            "ods",
+            gettext_noop("Bảng tính OpenDocument"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            ".ods",
         ),
     )
 }
@@ -78,10 +85,10 @@ EXTENSION_KINDS: dict[str, str] = {
     ".jfif": "jpeg",
 }
 
-TYPE_MESSAGE = (
+TYPE_MESSAGE = gettext_lazy(
     "Chỉ nhận tệp PDF, ảnh (JPEG, PNG) hoặc văn bản Office (Word, Excel, PowerPoint, OpenDocument)."
 )
-OLE_ADVICE = (
+OLE_ADVICE = gettext_lazy(
     "Chỉ nhận tệp dạng này với đuôi .doc hoặc .xls; tệp có mật khẩu cần gỡ mật khẩu trước khi tải lên."
 )
 
@@ -127,14 +134,14 @@ def check_evidence(upload: File) -> tuple[EvidenceKind, str]:
         size = upload.size or 0
         if size > MAX_EVIDENCE_BYTES:
             raise ValidationError(
-                "Tệp %(size)s MB lớn hơn giới hạn %(limit)s MB.",
+                _("Tệp %(size)s MB lớn hơn giới hạn %(limit)s MB."),
                 code="too_large",
                 params={"size": _megabytes(size), "limit": _megabytes(MAX_EVIDENCE_BYTES)},
             )
         upload.seek(0)
         header = _read(upload, min(size, _HEADER_BYTES))
         if not header:
-            raise ValidationError("Tệp rỗng.", code="empty")
+            raise ValidationError(_("Tệp rỗng."), code="empty")
         name = _base_name(upload.name or "")
         extension = _extension(name)
         if header.startswith(_OLE):
@@ -147,9 +154,9 @@ def check_evidence(upload: File) -> tuple[EvidenceKind, str]:
         named = EXTENSION_KINDS.get(extension)
         if named is not None and named != kind.code:
             raise ValidationError(
-                "Tệp “%(name)s” thực chất là %(kind)s; hãy đổi đuôi tệp cho đúng (%(extension)s).",
+                _("Tệp “%(name)s” thực chất là %(kind)s; hãy đổi đuôi tệp cho đúng (%(extension)s)."),
                 code="mismatch",
-                params={"name": _shown(name), "kind": kind.label, "extension": kind.extension},
+                params={"name": _shown(name), "kind": _(kind.label), "extension": kind.extension},
             )
         return kind, safe_file_name(name, kind)
     finally:
@@ -211,13 +218,18 @@ def _legacy_office_kind(name: str, extension: str) -> EvidenceKind:
     named = EXTENSION_KINDS.get(extension)
     if named is not None:
         raise ValidationError(
-            "Tệp “%(name)s” là tệp Office định dạng cũ (97–2003) hoặc tệp đã đặt mật khẩu, không phải %(kind)s. "
-            + OLE_ADVICE,
+            _(
+                "Tệp “%(name)s” là tệp Office định dạng cũ (97–2003) hoặc tệp đã đặt mật khẩu, không phải %(kind)s."
+            )
+            + " "
+            + str(OLE_ADVICE),
             code="mismatch",
-            params={"name": _shown(name), "kind": EVIDENCE_KINDS[named].label},
+            params={"name": _shown(name), "kind": _(EVIDENCE_KINDS[named].label)},
         )
     raise ValidationError(
-        "Tệp “%(name)s” là tệp Office định dạng cũ (97–2003) hoặc tệp đã đặt mật khẩu. " + OLE_ADVICE,
+        _("Tệp “%(name)s” là tệp Office định dạng cũ (97–2003) hoặc tệp đã đặt mật khẩu.")
+        + " "
+        + str(OLE_ADVICE),
         code="type",
         params={"name": _shown(name)},
     )
@@ -256,8 +268,10 @@ def _zip_kind(content: bytes, name: str) -> EvidenceKind:
     code = found.pop()
     if any(member.endswith("vbaproject.bin") for member in names):
         raise ValidationError(
-            "Tệp “%(name)s” có chứa macro; chỉ nhận văn bản Office không có macro. "
-            "Hãy lưu lại thành tệp .docx, .xlsx hoặc .pptx thông thường rồi tải lên.",
+            _(
+                "Tệp “%(name)s” có chứa macro; chỉ nhận văn bản Office không có macro. "
+                "Hãy lưu lại thành tệp .docx, .xlsx hoặc .pptx thông thường rồi tải lên."
+            ),
             code="type",
             params={"name": _shown(name)},
         )

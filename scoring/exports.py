@@ -2,6 +2,7 @@
 
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -17,24 +18,32 @@ def summary_workbook(summary: Summary) -> bytes:
     campaign = summary.campaign
     book = Workbook()
     sheet = book.active
-    sheet.title = "Tổng hợp điểm"
-    sheet.append(["BẢNG TỔNG HỢP ĐIỂM THI ĐUA"])
-    sheet.append([f"{campaign.bloc_year.bloc.name} – năm {campaign.bloc_year.year}"])
-    sheet.append([f"Tổng điểm tối đa: {summary.total_max}; xếp hạng theo điểm thẩm định đã chốt."])
+    sheet.title = _("Tổng hợp điểm")
+    sheet.append([_("BẢNG TỔNG HỢP ĐIỂM THI ĐUA")])
+    sheet.append(
+        [
+            _("%(bloc)s – năm %(year)s")
+            % {"bloc": campaign.bloc_year.bloc.name, "year": campaign.bloc_year.year}
+        ]
+    )
+    sheet.append(
+        [_("Tổng điểm tối đa: %(max)s; xếp hạng theo điểm thẩm định đã chốt.") % {"max": summary.total_max}]
+    )
     sheet.append([])
 
-    header = ["STT", "Đơn vị"]
+    header = [_("STT"), _("Đơn vị")]
     for group in summary.groups:
-        header += [f"{group.code}. {group.title} – tự chấm", f"{group.code}. {group.title} – thẩm định"]
+        names = {"code": group.code, "title": group.title}
+        header += [_("%(code)s. %(title)s – tự chấm") % names, _("%(code)s. %(title)s – thẩm định") % names]
     header += [
-        "Tổng tự chấm",
-        "Tổng thẩm định",
-        "Chênh lệch",
-        "Số tiêu chí đạt điểm tối đa",
-        "Tổng điểm trừ",
-        "Đủ điều kiện",
-        "Xếp hạng",
-        "Trạng thái phiếu",
+        _("Tổng tự chấm"),
+        _("Tổng thẩm định"),
+        _("Chênh lệch"),
+        _("Số tiêu chí đạt điểm tối đa"),
+        _("Tổng điểm trừ"),
+        _("Đủ điều kiện"),
+        _("Xếp hạng"),
+        _("Trạng thái phiếu"),
     ]
     sheet.append(header)
     header_row = sheet.max_row
@@ -48,7 +57,7 @@ def summary_workbook(summary: Summary) -> bytes:
             row.difference,
             row.full_marks,
             row.reviewed_totals.deduction,
-            "Có" if row.reviewed_totals.eligible else "Không (vi phạm tiêu chí loại trừ)",
+            _("Có") if row.reviewed_totals.eligible else _("Không (vi phạm tiêu chí loại trừ)"),
             row.rank if row.rank is not None else "",
             row.sheet.get_status_display(),
         ]

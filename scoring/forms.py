@@ -4,6 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from blocs.forms import DateInput
 from scoring.criteria_import import MAX_BYTES as CRITERIA_MAX_BYTES
@@ -41,19 +43,19 @@ class ScoreField(forms.Field):
         if text == "":
             return None
         if text.count(",") + text.count(".") > 1:
-            raise ValidationError("Điểm không hợp lệ: dùng một dấu phẩy cho phần thập phân, ví dụ 12,5.")
+            raise ValidationError(_("Điểm không hợp lệ: dùng một dấu phẩy cho phần thập phân, ví dụ 12,5."))
         try:
             number = Decimal(text.replace(",", "."))
         except InvalidOperation:
-            raise ValidationError(f"“{value}” không phải là điểm số.") from None
+            raise ValidationError(gettext("“%(value)s” không phải là điểm số.") % {"value": value}) from None
         if not number.is_finite():
-            raise ValidationError(f"“{value}” không phải là điểm số.")
+            raise ValidationError(gettext("“%(value)s” không phải là điểm số.") % {"value": value})
         if number != number.quantize(Decimal("0.01")) or abs(number) >= Decimal("100000"):
-            raise ValidationError("Điểm có tối đa hai chữ số thập phân.")
+            raise ValidationError(_("Điểm có tối đa hai chữ số thập phân."))
         return number
 
 
-VIOLATION_CHOICES = [("", "— Chưa trả lời —"), ("no", "Không vi phạm"), ("yes", "Có vi phạm")]
+VIOLATION_CHOICES = [("", _("— Chưa trả lời —")), ("no", _("Không vi phạm")), ("yes", _("Có vi phạm"))]
 
 
 def violation_value(raw: str) -> bool | None:
@@ -72,7 +74,7 @@ def _helper(label: str, *, form_tag: bool = False) -> FormHelper:
 
 
 class CampaignForm(forms.ModelForm):
-    score_step = ScoreField(label="Bước điểm", help_text="Ví dụ: 0,25 điểm.")
+    score_step = ScoreField(label=_("Bước điểm"), help_text=_("Ví dụ: 0,25 điểm."))
 
     class Meta:
         model = Campaign
@@ -81,23 +83,23 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Lưu")
+        self.helper = _helper(_("Lưu"))
 
     def clean_score_step(self):
         step = self.cleaned_data["score_step"]
         if step is None or step <= 0:
-            raise ValidationError("Bước điểm phải lớn hơn 0.")
+            raise ValidationError(_("Bước điểm phải lớn hơn 0."))
         return step
 
 
 class RegistrationForm(forms.Form):
     targets = forms.CharField(
-        label="Chỉ tiêu, nhiệm vụ đăng ký",
+        label=_("Chỉ tiêu, nhiệm vụ đăng ký"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
     )
     titles = forms.ModelMultipleChoiceField(
-        label="Danh hiệu, hình thức khen thưởng đăng ký",
+        label=_("Danh hiệu, hình thức khen thưởng đăng ký"),
         queryset=AwardType.objects.filter(is_active=True, recipient=AwardType.Recipient.COLLECTIVE),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -105,64 +107,68 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Lưu đăng ký")
+        self.helper = _helper(_("Lưu đăng ký"))
 
 
 class CovenantForm(forms.Form):
-    signed_on = forms.DateField(label="Ngày ký", widget=DateInput())
-    place = forms.CharField(label="Địa điểm", max_length=255)
+    signed_on = forms.DateField(label=_("Ngày ký"), widget=DateInput())
+    place = forms.CharField(label=_("Địa điểm"), max_length=255)
     signatories = forms.CharField(
-        label="Người ký (mỗi dòng một người)", widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+        label=_("Người ký (mỗi dòng một người)"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Ghi nhận ký giao ước")
+        self.helper = _helper(_("Ghi nhận ký giao ước"))
 
 
 class CriteriaGroupForm(forms.Form):
-    code = forms.CharField(label="Mã nhóm", max_length=10)
-    title = forms.CharField(label="Tên nhóm", max_length=255)
-    kind = forms.ChoiceField(label="Loại", choices=CriteriaGroup.Kind.choices)
-    cap = ScoreField(label="Giới hạn (điểm cộng, điểm trừ)", required=False)
+    code = forms.CharField(label=_("Mã nhóm"), max_length=10)
+    title = forms.CharField(label=_("Tên nhóm"), max_length=255)
+    kind = forms.ChoiceField(label=_("Loại"), choices=CriteriaGroup.Kind.choices)
+    cap = ScoreField(label=_("Giới hạn (điểm cộng, điểm trừ)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Lưu nhóm")
+        self.helper = _helper(_("Lưu nhóm"))
 
 
 class CriterionForm(forms.Form):
-    group = forms.TypedChoiceField(label="Nhóm", coerce=int)
-    code = forms.CharField(label="Mã tiêu chí", max_length=12)
-    title = forms.CharField(label="Nội dung", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    max_score = ScoreField(label="Điểm tối đa", required=False, help_text="Để trống với tiêu chí loại trừ.")
+    group = forms.TypedChoiceField(label=_("Nhóm"), coerce=int)
+    code = forms.CharField(label=_("Mã tiêu chí"), max_length=12)
+    title = forms.CharField(label=_("Nội dung"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    max_score = ScoreField(
+        label=_("Điểm tối đa"), required=False, help_text=_("Để trống với tiêu chí loại trừ.")
+    )
     guidance = forms.CharField(
-        label="Hướng dẫn chấm", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Hướng dẫn chấm"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.groups = {g.pk: g for g in groups}
         self.fields["group"].choices = [(g.pk, str(g)) for g in groups]
-        self.helper = _helper("Lưu tiêu chí")
+        self.helper = _helper(_("Lưu tiêu chí"))
 
     def clean_group(self):
         return self.groups[self.cleaned_data["group"]]
 
 
 class CriteriaImportForm(forms.Form):
-    file = forms.FileField(label="Tệp bảng tiêu chí (.xlsx)", help_text="Dòng 1 là tiêu đề cột; tối đa 2 MB.")
+    file = forms.FileField(
+        label=_("Tệp bảng tiêu chí (.xlsx)"), help_text=_("Dòng 1 là tiêu đề cột; tối đa 2 MB.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Kiểm tra tệp")
+        self.helper = _helper(_("Kiểm tra tệp"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError("Chỉ nhận tệp .xlsx.")
+            raise ValidationError(_("Chỉ nhận tệp .xlsx."))
         if upload.size > CRITERIA_MAX_BYTES:
-            raise ValidationError("Tệp lớn hơn 2 MB.")
+            raise ValidationError(_("Tệp lớn hơn 2 MB."))
         return upload
 
 
@@ -186,12 +192,20 @@ class SelfScoreForm(forms.Form):
                 )
             else:
                 self.fields[f"s{criterion.pk}"] = ScoreField(
-                    label=f"{criterion.code}. {criterion.title} (tối đa {format_score(criterion.max_score)})",
+                    label=gettext("%(code)s. %(title)s (tối đa %(max)s)")
+                    % {
+                        "code": criterion.code,
+                        "title": criterion.title,
+                        "max": format_score(criterion.max_score),
+                    },
                     required=False,
                 )
                 self.initial.setdefault(f"s{criterion.pk}", line.self_score if line else None)
             self.fields[f"c{criterion.pk}"] = forms.CharField(
-                label="Giải trình", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 1})
+                label=_("Giải trình"),
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 1}),
             )
             self.initial.setdefault(f"c{criterion.pk}", line.self_comment if line else "")
         # The inputs sit in the criteria table, outside the <form> element (evidence uploads are forms of their own).
@@ -218,21 +232,21 @@ class SelfScoreForm(forms.Form):
 
 
 class ReviewLineForm(forms.Form):
-    score = ScoreField(label="Điểm thẩm định", required=False)
-    violation = forms.ChoiceField(label="Kết luận", choices=VIOLATION_CHOICES, required=False)
-    reason = forms.CharField(label="Lý do điều chỉnh", required=False, max_length=2000)
+    score = ScoreField(label=_("Điểm thẩm định"), required=False)
+    violation = forms.ChoiceField(label=_("Kết luận"), choices=VIOLATION_CHOICES, required=False)
+    reason = forms.CharField(label=_("Lý do điều chỉnh"), required=False, max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(
-        label="Lý do trả lại", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("Lý do trả lại"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
 
 class EvidenceForm(forms.Form):
     criterion = forms.IntegerField(widget=forms.HiddenInput)
-    file = forms.FileField(label="Tệp minh chứng")
+    file = forms.FileField(label=_("Tệp minh chứng"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -249,14 +263,14 @@ class TimeInput(forms.TimeInput):
 class ConferenceForm(forms.Form):
     """The conference record, with one "present" box and delegate per member unit."""
 
-    held_on = forms.DateField(label="Ngày họp", widget=DateInput())
-    starts_at = forms.TimeField(label="Giờ bắt đầu", widget=TimeInput())
-    ends_at = forms.TimeField(label="Giờ kết thúc", widget=TimeInput(), required=False)
-    place = forms.CharField(label="Địa điểm", max_length=255)
-    chair = forms.CharField(label="Chủ tọa (họ tên, chức vụ, đơn vị)", max_length=255)
-    secretary = forms.CharField(label="Thư ký hội nghị (họ tên, chức vụ, đơn vị)", max_length=255)
+    held_on = forms.DateField(label=_("Ngày họp"), widget=DateInput())
+    starts_at = forms.TimeField(label=_("Giờ bắt đầu"), widget=TimeInput())
+    ends_at = forms.TimeField(label=_("Giờ kết thúc"), widget=TimeInput(), required=False)
+    place = forms.CharField(label=_("Địa điểm"), max_length=255)
+    chair = forms.CharField(label=_("Chủ tọa (họ tên, chức vụ, đơn vị)"), max_length=255)
+    secretary = forms.CharField(label=_("Thư ký hội nghị (họ tên, chức vụ, đơn vị)"), max_length=255)
     guests = forms.CharField(
-        label="Khách mời (mỗi dòng một người)",
+        label=_("Khách mời (mỗi dòng một người)"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -267,10 +281,12 @@ class ConferenceForm(forms.Form):
         self.members = members
         for unit in members:
             self.fields[f"present_{unit.pk}"] = forms.BooleanField(
-                label=f"{unit.name} có mặt", required=False
+                label=gettext("%(unit)s có mặt") % {"unit": unit.name}, required=False
             )
             self.fields[f"delegate_{unit.pk}"] = forms.CharField(
-                label=f"Đại biểu của {unit.short_name}", required=False, max_length=255
+                label=gettext("Đại biểu của %(unit)s") % {"unit": unit.short_name},
+                required=False,
+                max_length=255,
             )
         for field in self.fields.values():
             is_box = isinstance(field, forms.BooleanField)
@@ -280,7 +296,7 @@ class ConferenceForm(forms.Form):
         data = super().clean()
         for unit in self.members:
             if data.get(f"present_{unit.pk}") and not (data.get(f"delegate_{unit.pk}") or "").strip():
-                self.add_error(f"delegate_{unit.pk}", "Ghi họ tên, chức vụ đại biểu.")
+                self.add_error(f"delegate_{unit.pk}", gettext("Ghi họ tên, chức vụ đại biểu."))
         return data
 
     def attendances(self):
@@ -293,50 +309,58 @@ class ConferenceForm(forms.Form):
 
 
 class AdoptForm(forms.Form):
-    report = forms.BooleanField(label="Thông qua báo cáo tổng kết", required=False)
-    direction = forms.BooleanField(label="Thông qua phương hướng, nhiệm vụ năm sau", required=False)
+    report = forms.BooleanField(label=_("Thông qua báo cáo tổng kết"), required=False)
+    direction = forms.BooleanField(label=_("Thông qua phương hướng, nhiệm vụ năm sau"), required=False)
 
 
 class HandoverForm(forms.Form):
-    handed_over_on = forms.DateField(label="Ngày bàn giao", widget=DateInput())
+    handed_over_on = forms.DateField(label=_("Ngày bàn giao"), widget=DateInput())
 
 
 class VoteRuleForm(forms.Form):
-    award_type = forms.ModelChoiceField(label="Danh hiệu", queryset=AwardType.objects.filter(is_active=True))
-    position = forms.IntegerField(label="Thứ tự trên phiếu", min_value=1, max_value=99, initial=1)
-    quota_kind = forms.ChoiceField(label="Số lượng được bầu", choices=VoteRule.QuotaKind.choices)
-    quota_number = forms.IntegerField(label="Số lượng", min_value=0, max_value=50, required=False)
-    quota_numerator = forms.IntegerField(label="Tỷ lệ: tử số", min_value=0, max_value=100, required=False)
-    quota_denominator = forms.IntegerField(label="Tỷ lệ: mẫu số", min_value=1, max_value=100, required=False)
-    quota_rounding = forms.ChoiceField(label="Làm tròn", choices=VoteRule.Rounding.choices)
-    rank_from = forms.IntegerField(label="Được bầu: từ hạng", min_value=1, max_value=50)
-    rank_to = forms.IntegerField(label="đến hạng", min_value=1, max_value=50)
-    threshold_numerator = forms.IntegerField(label="Ngưỡng: tử số", min_value=0, max_value=100)
-    threshold_denominator = forms.IntegerField(label="Ngưỡng: mẫu số", min_value=1, max_value=100)
-    threshold_strict = forms.BooleanField(label="Phải vượt ngưỡng (quá bán), không tính bằng", required=False)
-    threshold_basis = forms.ChoiceField(label="Tỷ lệ tính trên", choices=VoteRule.Basis.choices)
-    tie_rule = forms.ChoiceField(label="Khi bằng phiếu", choices=VoteRule.TieRule.choices)
+    award_type = forms.ModelChoiceField(
+        label=_("Danh hiệu"), queryset=AwardType.objects.filter(is_active=True)
+    )
+    position = forms.IntegerField(label=_("Thứ tự trên phiếu"), min_value=1, max_value=99, initial=1)
+    quota_kind = forms.ChoiceField(label=_("Số lượng được bầu"), choices=VoteRule.QuotaKind.choices)
+    quota_number = forms.IntegerField(label=_("Số lượng"), min_value=0, max_value=50, required=False)
+    quota_numerator = forms.IntegerField(label=_("Tỷ lệ: tử số"), min_value=0, max_value=100, required=False)
+    quota_denominator = forms.IntegerField(
+        label=_("Tỷ lệ: mẫu số"), min_value=1, max_value=100, required=False
+    )
+    quota_rounding = forms.ChoiceField(label=_("Làm tròn"), choices=VoteRule.Rounding.choices)
+    rank_from = forms.IntegerField(label=_("Được bầu: từ hạng"), min_value=1, max_value=50)
+    rank_to = forms.IntegerField(label=_("đến hạng"), min_value=1, max_value=50)
+    threshold_numerator = forms.IntegerField(label=_("Ngưỡng: tử số"), min_value=0, max_value=100)
+    threshold_denominator = forms.IntegerField(label=_("Ngưỡng: mẫu số"), min_value=1, max_value=100)
+    threshold_strict = forms.BooleanField(
+        label=_("Phải vượt ngưỡng (quá bán), không tính bằng"), required=False
+    )
+    threshold_basis = forms.ChoiceField(label=_("Tỷ lệ tính trên"), choices=VoteRule.Basis.choices)
+    tie_rule = forms.ChoiceField(label=_("Khi bằng phiếu"), choices=VoteRule.TieRule.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Lưu quy định")
+        self.helper = _helper(_("Lưu quy định"))
 
 
 class VoteSettingsForm(forms.Form):
     quorum_numerator = forms.IntegerField(
-        label="Số đơn vị dự họp tối thiểu: tử số", min_value=0, max_value=100
+        label=_("Số đơn vị dự họp tối thiểu: tử số"), min_value=0, max_value=100
     )
-    quorum_denominator = forms.IntegerField(label="mẫu số", min_value=1, max_value=100)
-    quorum_strict = forms.BooleanField(label="Phải vượt tỷ lệ này (không tính bằng)", required=False)
-    self_vote_allowed = forms.BooleanField(label="Đơn vị được bỏ phiếu cho chính mình", required=False)
+    quorum_denominator = forms.IntegerField(label=_("mẫu số"), min_value=1, max_value=100)
+    quorum_strict = forms.BooleanField(label=_("Phải vượt tỷ lệ này (không tính bằng)"), required=False)
+    self_vote_allowed = forms.BooleanField(label=_("Đơn vị được bỏ phiếu cho chính mình"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Lưu")
+        self.helper = _helper(_("Lưu"))
 
 
 class RoundCreateForm(forms.Form):
-    method = forms.ChoiceField(label="Hình thức", choices=VoteRound.Method.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label=_("Hình thức"), choices=VoteRound.Method.choices, widget=forms.RadioSelect
+    )
 
 
 class BallotForm(forms.Form):
@@ -347,7 +371,8 @@ class BallotForm(forms.Form):
         self.awards = awards
         for award in awards:
             self.fields[f"award_{award.pk}"] = forms.TypedMultipleChoiceField(
-                label=f"{award.rule.award_type.name} (chọn tối đa {award.seats})",
+                label=gettext("%(award)s (chọn tối đa %(seats)s)")
+                % {"award": award.rule.award_type.name, "seats": award.seats},
                 choices=[(c.pk, c.unit.name) for c in award.candidates.all()],
                 coerce=int,
                 required=False,
@@ -360,7 +385,9 @@ class BallotForm(forms.Form):
             chosen = data.get(f"award_{award.pk}") or []
             if len(chosen) > award.seats:
                 self.add_error(
-                    f"award_{award.pk}", f"Chọn tối đa {award.seats} đơn vị (đã chọn {len(chosen)})."
+                    f"award_{award.pk}",
+                    gettext("Chọn tối đa %(seats)s đơn vị (đã chọn %(chosen)s).")
+                    % {"seats": award.seats, "chosen": len(chosen)},
                 )
         return data
 
@@ -371,8 +398,8 @@ class BallotForm(forms.Form):
 class PaperEntryForm(forms.Form):
     """The tellers' counts of a paper round."""
 
-    issued = forms.IntegerField(label="Số phiếu phát ra", min_value=0, max_value=10_000)
-    returned = forms.IntegerField(label="Số phiếu thu về", min_value=0, max_value=10_000)
+    issued = forms.IntegerField(label=_("Số phiếu phát ra"), min_value=0, max_value=10_000)
+    returned = forms.IntegerField(label=_("Số phiếu thu về"), min_value=0, max_value=10_000)
 
     def __init__(self, *args, awards, **kwargs):
         super().__init__(*args, **kwargs)
@@ -380,14 +407,18 @@ class PaperEntryForm(forms.Form):
         for award in awards:
             name = award.rule.award_type.short_name
             self.fields[f"valid_{award.pk}"] = forms.IntegerField(
-                label=f"{name}: phiếu hợp lệ", min_value=0, max_value=10_000
+                label=gettext("%(award)s: phiếu hợp lệ") % {"award": name}, min_value=0, max_value=10_000
             )
             self.fields[f"invalid_{award.pk}"] = forms.IntegerField(
-                label=f"{name}: phiếu không hợp lệ", min_value=0, max_value=10_000
+                label=gettext("%(award)s: phiếu không hợp lệ") % {"award": name},
+                min_value=0,
+                max_value=10_000,
             )
             for c in award.candidates.all():
                 self.fields[f"c_{c.pk}"] = forms.IntegerField(
-                    label=f"Số phiếu đồng ý cho {c.unit.name}", min_value=0, max_value=10_000
+                    label=gettext("Số phiếu đồng ý cho %(unit)s") % {"unit": c.unit.name},
+                    min_value=0,
+                    max_value=10_000,
                 )
 
     @classmethod
@@ -427,17 +458,17 @@ class PaperEntryForm(forms.Form):
 
 class NominationSummaryForm(forms.Form):
     summary = forms.CharField(
-        label="Tóm tắt thành tích", widget=forms.Textarea(attrs={"rows": 10}), max_length=20_000
+        label=_("Tóm tắt thành tích"), widget=forms.Textarea(attrs={"rows": 10}), max_length=20_000
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class DecisionForm(forms.Form):
-    decision_number = forms.CharField(label="Số quyết định", max_length=60)
-    decision_date = forms.DateField(label="Ngày quyết định", widget=DateInput())
+    decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
+    decision_date = forms.DateField(label=_("Ngày quyết định"), widget=DateInput())
     awarded = forms.TypedChoiceField(
-        label="Kết quả",
-        choices=[("yes", "Được khen thưởng"), ("no", "Không được khen thưởng")],
+        label=_("Kết quả"),
+        choices=[("yes", _("Được khen thưởng")), ("no", _("Không được khen thưởng"))],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from scoring.charts import Bar, bar_chart_svg
 from scoring.models import Campaign, Nomination, RoundCandidate, VoteRound
 from scoring.selectors import campaign_summaries
@@ -44,9 +46,19 @@ def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
         round_award__round__status=VoteRound.Status.CLOSED,
     ).select_related("round_award__rule__award_type", "round_award__round__conference"):
         award = candidate.round_award
-        outcome = "trúng" if candidate.elected else ("bỏ phiếu lại" if candidate.runoff else "không trúng")
+        if candidate.elected:
+            line = _("%(award)s: %(approvals)s/%(basis)s phiếu, trúng")
+        elif candidate.runoff:
+            line = _("%(award)s: %(approvals)s/%(basis)s phiếu, bỏ phiếu lại")
+        else:
+            line = _("%(award)s: %(approvals)s/%(basis)s phiếu, không trúng")
         votes.setdefault(award.round.conference.campaign_id, []).append(
-            f"{award.rule.award_type.short_name}: {candidate.approvals}/{award.basis_count} phiếu, {outcome}"
+            line
+            % {
+                "award": award.rule.award_type.short_name,
+                "approvals": candidate.approvals,
+                "basis": award.basis_count,
+            }
         )
     awards: dict[int, list[Nomination]] = {}
     for nomination in Nomination.objects.filter(
@@ -71,7 +83,9 @@ def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
             record.awards = awards.get(campaign.pk, [])
         records[membership.pk] = record
     chart = (
-        bar_chart_svg(bars, max_value=top, title=f"Điểm thẩm định của {unit.name} qua các năm")
+        bar_chart_svg(
+            bars, max_value=top, title=_("Điểm thẩm định của %(unit)s qua các năm") % {"unit": unit.name}
+        )
         if bars
         else ""
     )
@@ -102,5 +116,5 @@ def bloc_history(years) -> tuple[dict[int, YearRecord], str]:
                 top = max(top, summary.total_max)
             record.awards = awards.get(campaign.pk, [])
         records[bloc_year.pk] = record
-    chart = bar_chart_svg(bars, max_value=top, title="Điểm của đơn vị dẫn đầu qua các năm") if bars else ""
+    chart = bar_chart_svg(bars, max_value=top, title=_("Điểm của đơn vị dẫn đầu qua các năm")) if bars else ""
     return records, chart

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import BlocYear, Unit
@@ -85,7 +86,10 @@ class BaseSalary(models.Model):
         ordering = ["-valid_from"]
 
     def __str__(self):
-        return f"{self.amount:,} đ từ {self.valid_from:%d/%m/%Y}".replace(",", ".")
+        return gettext("%(amount)s đ từ %(day)s") % {
+            "amount": f"{self.amount:,}".replace(",", "."),
+            "day": f"{self.valid_from:%d/%m/%Y}",
+        }
 
     @classmethod
     def on(cls, day: datetime.date) -> "BaseSalary | None":
@@ -361,7 +365,10 @@ class ScoreSheet(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="score_sheet_once_per_unit")]
 
     def __str__(self):
-        return f"Phiếu chấm điểm {self.unit} – {self.campaign.bloc_year.year}"
+        return gettext("Phiếu chấm điểm %(unit)s – %(year)s") % {
+            "unit": self.unit,
+            "year": self.campaign.bloc_year.year,
+        }
 
     def get_absolute_url(self):
         return reverse("scoring:sheet_detail", args=[self.pk])
@@ -585,7 +592,7 @@ class Conference(models.Model):
         verbose_name_plural = _("hội nghị tổng kết")
 
     def __str__(self):
-        return f"Hội nghị tổng kết {self.campaign.bloc_year}"
+        return gettext("Hội nghị tổng kết %(bloc_year)s") % {"bloc_year": self.campaign.bloc_year}
 
     def get_absolute_url(self):
         return reverse("scoring:conference_detail", args=[self.campaign_id])
@@ -650,7 +657,10 @@ class VoteRound(models.Model):
         ]
 
     def __str__(self):
-        return f"Vòng {self.number} – {self.conference}"
+        return gettext("Vòng %(number)s – %(conference)s") % {
+            "number": self.number,
+            "conference": self.conference,
+        }
 
     def get_absolute_url(self):
         return reverse("scoring:round_detail", args=[self.pk])
@@ -726,7 +736,7 @@ class Ballot(models.Model):
         verbose_name_plural = _("phiếu bầu")
 
     def __str__(self):
-        return f"Phiếu {self.id}"
+        return gettext("Phiếu %(id)s") % {"id": self.id}
 
 
 class BallotChoice(models.Model):
@@ -738,7 +748,7 @@ class BallotChoice(models.Model):
         constraints = [models.UniqueConstraint(fields=["ballot", "candidate"], name="ballot_choice_once")]
 
     def __str__(self):
-        return f"Lựa chọn {self.id}"
+        return gettext("Lựa chọn %(id)s") % {"id": self.id}
 
 
 class PaperEntry(models.Model):
@@ -759,7 +769,7 @@ class PaperEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"Lần nhập {self.entry_number} – {self.round}"
+        return gettext("Lần nhập %(number)s – %(round)s") % {"number": self.entry_number, "round": self.round}
 
 
 class Nomination(models.Model):
@@ -833,4 +843,7 @@ class NominationVersion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.nomination} – lần {self.number}"
+        return gettext("%(nomination)s – lần %(number)s") % {
+            "nomination": self.nomination,
+            "number": self.number,
+        }

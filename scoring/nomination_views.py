@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access as bloc_access
@@ -81,7 +82,7 @@ def nomination_edit(request, nomination_id: int):
     bloc_access.ensure_can_manage(request.user, nomination.campaign.bloc_year)
     form = NominationSummaryForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Ghi tóm tắt thành tích (tối đa 20.000 ký tự).")
+        messages.error(request, _("Ghi tóm tắt thành tích (tối đa 20.000 ký tự)."))
         return redirect(nomination)
     try:
         nominations.nomination_save_summary(
@@ -93,7 +94,7 @@ def nomination_edit(request, nomination_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã lưu tóm tắt thành tích.")
+        messages.success(request, _("Đã lưu tóm tắt thành tích."))
     return redirect(nomination)
 
 
@@ -106,7 +107,7 @@ def nomination_resubmit(request, nomination_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã gửi lại hồ sơ cho Ban Thi đua – Khen thưởng.")
+        messages.success(request, _("Đã gửi lại hồ sơ cho Ban Thi đua – Khen thưởng."))
     return redirect(nomination)
 
 
@@ -119,7 +120,7 @@ def nomination_accept(request, nomination_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã chấp nhận hồ sơ; chờ quyết định khen thưởng.")
+        messages.success(request, _("Đã chấp nhận hồ sơ; chờ quyết định khen thưởng."))
     return redirect(nomination)
 
 
@@ -134,7 +135,7 @@ def nomination_return(request, nomination_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã trả lại hồ sơ cho khối.")
+        messages.success(request, _("Đã trả lại hồ sơ cho khối."))
     return redirect(nomination)
 
 
@@ -145,14 +146,14 @@ def nomination_decide(request, nomination_id: int):
     nominations.ensure_reward_board(request.user)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Ghi số, ngày quyết định và kết quả.")
+        messages.error(request, _("Ghi số, ngày quyết định và kết quả."))
         return redirect(nomination)
     try:
         nominations.nomination_decide(actor=request.user, nomination=nomination, **form.cleaned_data)
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã ghi quyết định khen thưởng.")
+        messages.success(request, _("Đã ghi quyết định khen thưởng."))
     return redirect(nomination)
 
 
@@ -161,7 +162,7 @@ def nomination_decide(request, nomination_id: int):
 def review_queue(request):
     """Every bloc's nominations for the reward board, filtered by year, bloc, award and status."""
     if not nominations.is_reward_board(request.user):
-        raise PermissionDenied("Chỉ cán bộ Ban Thi đua – Khen thưởng xem được danh sách này.")
+        raise PermissionDenied(_("Chỉ cán bộ Ban Thi đua – Khen thưởng xem được danh sách này."))
     queue = Nomination.objects.select_related("unit", "award_type", "campaign__bloc_year__bloc").order_by(
         "-campaign__bloc_year__year", "campaign__bloc_year__bloc__name", "award_type__position", "unit__name"
     )

@@ -9,6 +9,7 @@ import difflib
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
@@ -27,7 +28,7 @@ def is_reward_board(user: User) -> bool:
 def ensure_reward_board(user: User | None) -> None:
     if user is not None and not is_reward_board(user):
         raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng mới thẩm định hồ sơ đề nghị khen thưởng."
+            _("Chỉ cán bộ Ban Thi đua – Khen thưởng mới thẩm định hồ sơ đề nghị khen thưởng.")
         )
 
 
@@ -44,7 +45,7 @@ def _lock(nomination: Nomination) -> Nomination:
 def _describe_change(before: str, after: str) -> str:
     """What changed between two versions of the summary, line by line, for the reviewer."""
     if before == after:
-        return "Không thay đổi nội dung."
+        return _("Không thay đổi nội dung.")
     diff = difflib.unified_diff(
         before.splitlines(), after.splitlines(), "lần trước", "lần này", lineterm="", n=0
     )
@@ -59,12 +60,15 @@ def nomination_save_summary(
     nomination = _lock(nomination)
     ensure_can_manage(actor, nomination.campaign.bloc_year)
     if nomination.status not in (Status.DRAFT, Status.RETURNED):
-        raise ScoringError(f"Hồ sơ đang ở trạng thái “{nomination.get_status_display()}”; không sửa được.")
+        raise ScoringError(
+            _("Hồ sơ đang ở trạng thái “%(status)s”; không sửa được.")
+            % {"status": nomination.get_status_display()}
+        )
     if nomination.version != expected_version:
-        raise ConflictError("Hồ sơ vừa được người khác sửa; hãy tải lại trang rồi sửa lại.")
+        raise ConflictError(_("Hồ sơ vừa được người khác sửa; hãy tải lại trang rồi sửa lại."))
     summary = summary.strip()
     if not summary:
-        raise ScoringError("Ghi tóm tắt thành tích của đơn vị được đề nghị.")
+        raise ScoringError(_("Ghi tóm tắt thành tích của đơn vị được đề nghị."))
     nomination.summary = summary
     nomination.version += 1
     nomination.updated_at = timezone.now()
@@ -94,7 +98,9 @@ def _record_version(actor: User | None, nomination: Nomination) -> NominationVer
         nomination=nomination,
         number=(previous.number if previous else 0) + 1,
         summary=nomination.summary,
-        changes=_describe_change(previous.summary, nomination.summary) if previous else "Lần gửi đầu tiên.",
+        changes=_describe_change(previous.summary, nomination.summary)
+        if previous
+        else _("Lần gửi đầu tiên."),
         submitted_by=actor,
     )
 
@@ -105,13 +111,14 @@ def nomination_resubmit(*, actor: User | None, nomination: Nomination) -> Nomina
     nomination = _lock(nomination)
     ensure_can_manage(actor, nomination.campaign.bloc_year)
     if nomination.status == Status.SUBMITTED:
-        raise ScoringError("Hồ sơ đã được gửi; không thay đổi gì.")
+        raise ScoringError(_("Hồ sơ đã được gửi; không thay đổi gì."))
     if nomination.status != Status.RETURNED:
         raise ScoringError(
-            f"Hồ sơ đang ở trạng thái “{nomination.get_status_display()}”; không gửi lại được."
+            _("Hồ sơ đang ở trạng thái “%(status)s”; không gửi lại được.")
+            % {"status": nomination.get_status_display()}
         )
     if not nomination.summary.strip():
-        raise ScoringError("Ghi tóm tắt thành tích trước khi gửi lại.")
+        raise ScoringError(_("Ghi tóm tắt thành tích trước khi gửi lại."))
     version = _record_version(actor, nomination)
     nomination.status = Status.SUBMITTED
     nomination.updated_at = timezone.now()
@@ -126,9 +133,10 @@ def nomination_resubmit(*, actor: User | None, nomination: Nomination) -> Nomina
     return nomination
 
 
-def _review_step(nomination: Nomination, allowed: tuple[str, ...], verb: str) -> None:
+def _review_step(nomination: Nomination, allowed: tuple[str, ...], message: str) -> None:
+    """``message`` says what cannot be done, with ``%(status)s`` for the nomination's current status."""
     if nomination.status not in allowed:
-        raise ScoringError(f"Hồ sơ đang ở trạng thái “{nomination.get_status_display()}”; không thể {verb}.")
+        raise ScoringError(message % {"status": nomination.get_status_display()})
 
 
 @transaction.atomic
@@ -136,7 +144,11 @@ def nomination_accept(*, actor: User | None, nomination: Nomination) -> Nominati
     """The reward board finds the nomination in order; it waits for the decision."""
     ensure_reward_board(actor)
     nomination = _lock(nomination)
-    _review_step(nomination, (Status.SUBMITTED,), "chấp nhận")
+    _review_step(
+        nomination,
+        (Status.SUBMITTED,),
+        _("Hồ sơ đang ở trạng thái “%(status)s”; không thể chấp nhận."),
+    )
     nomination.status = Status.ACCEPTED
     nomination.reviewed_by = actor
     nomination.return_reason = ""
@@ -151,9 +163,13 @@ def nomination_return(*, actor: User | None, nomination: Nomination, reason: str
     """The reward board sends the nomination back to the bloc with what to correct."""
     ensure_reward_board(actor)
     nomination = _lock(nomination)
-    _review_step(nomination, (Status.SUBMITTED,), "trả lại")
+    _review_step(
+        nomination,
+        (Status.SUBMITTED,),
+        _("Hồ sơ đang ở trạng thái “%(status)s”; không thể trả lại."),
+    )
     if not reason.strip():
-        raise ScoringError("Ghi lý do trả lại để khối biết cần bổ sung, sửa gì.")
+        raise ScoringError(_("Ghi lý do trả lại để khối biết cần bổ sung, sửa gì."))
     nomination.status = Status.RETURNED
     nomination.return_reason = reason.strip()
     nomination.reviewed_by = actor
@@ -169,8 +185,10 @@ def nomination_return(*, actor: User | None, nomination: Nomination, reason: str
     notify(
         managers_of(nomination.campaign.bloc_year),
         key=f"nomination-returned:{nomination.pk}:{nomination.versions.count()}",
-        subject=f"Hồ sơ đề nghị {nomination.award_type.short_name} cho {nomination.unit.short_name} bị trả lại",
-        body=f"Lý do: {nomination.return_reason}\n\nSửa và gửi lại tại: {link(nomination)}",
+        subject=_("Hồ sơ đề nghị %(award)s cho %(unit)s bị trả lại")
+        % {"award": nomination.award_type.short_name, "unit": nomination.unit.short_name},
+        body=_("Lý do: %(reason)s\n\nSửa và gửi lại tại: %(link)s")
+        % {"reason": nomination.return_reason, "link": link(nomination)},
     )
     return nomination
 
@@ -187,9 +205,13 @@ def nomination_decide(
     """Record the People's Committee's decision on an accepted nomination: awarded or not."""
     ensure_reward_board(actor)
     nomination = _lock(nomination)
-    _review_step(nomination, (Status.ACCEPTED,), "ghi quyết định")
+    _review_step(
+        nomination,
+        (Status.ACCEPTED,),
+        _("Hồ sơ đang ở trạng thái “%(status)s”; không thể ghi quyết định."),
+    )
     if not decision_number.strip() or decision_date is None:
-        raise ScoringError("Ghi số và ngày của quyết định.")
+        raise ScoringError(_("Ghi số và ngày của quyết định."))
     target = Status.AWARDED if awarded else Status.REJECTED
     nomination.status = target
     nomination.decision_number = decision_number.strip()
@@ -204,14 +226,25 @@ def nomination_decide(
         status=["accepted", target],
         decision=[nomination.decision_number, decision_date],
     )
-    outcome = "được khen thưởng" if awarded else "không được khen thưởng"
+    if awarded:
+        subject = _("%(unit)s được khen thưởng: %(award)s")
+        body = _("Quyết định số %(number)s ngày %(date)s: %(unit)s được khen thưởng (%(award)s).\n\n%(link)s")
+    else:
+        subject = _("%(unit)s không được khen thưởng: %(award)s")
+        body = _(
+            "Quyết định số %(number)s ngày %(date)s: %(unit)s không được khen thưởng (%(award)s).\n\n%(link)s"
+        )
     notify(
         managers_of(nomination.campaign.bloc_year) + staff_of(nomination.unit_id),
         key=f"nomination-decided:{nomination.pk}",
-        subject=f"{nomination.unit.short_name} {outcome}: {nomination.award_type.short_name}",
-        body=(
-            f"Quyết định số {nomination.decision_number} ngày {decision_date:%d/%m/%Y}: {nomination.unit.name} "
-            f"{outcome} ({nomination.award_type.name}).\n\n{link(nomination)}"
-        ),
+        subject=subject % {"unit": nomination.unit.short_name, "award": nomination.award_type.short_name},
+        body=body
+        % {
+            "number": nomination.decision_number,
+            "date": f"{decision_date:%d/%m/%Y}",
+            "unit": nomination.unit.name,
+            "award": nomination.award_type.name,
+            "link": link(nomination),
+        },
     )
     return nomination

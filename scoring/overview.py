@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blocs.models import Bloc, BlocYear, Membership
 from scoring.models import Campaign, Nomination, VoteRule
@@ -27,7 +28,7 @@ class OverviewRow:
 
     @property
     def status(self) -> str:
-        return self.campaign.get_status_display() if self.campaign else "Chưa mở phong trào"
+        return self.campaign.get_status_display() if self.campaign else _("Chưa mở phong trào")
 
 
 def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -28,7 +29,9 @@ BEFORE_SUBMITTED = [
 
 def _filters(request):
     if not request.user.reads_every_bloc:
-        raise PermissionDenied("Chỉ Ban Thi đua – Khen thưởng và quản trị viên xem được tổng quan các khối.")
+        raise PermissionDenied(
+            _("Chỉ Ban Thi đua – Khen thưởng và quản trị viên xem được tổng quan các khối.")
+        )
     latest = BlocYear.objects.aggregate(year=Max("year"))["year"] or timezone.localdate().year
     year = request.GET.get("year", "")
     filters = {
@@ -83,21 +86,21 @@ def overview_export(request):
     filters, blocs = _filters(request)
     book = Workbook()
     sheet = book.active
-    sheet.title = f"Năm {filters['year']}"
-    sheet.append([f"TỔNG QUAN CÁC KHỐI, CỤM THI ĐUA NĂM {filters['year']}"])
+    sheet.title = _("Năm %(year)s") % {"year": filters["year"]}
+    sheet.append([_("TỔNG QUAN CÁC KHỐI, CỤM THI ĐUA NĂM %(year)s") % {"year": filters["year"]}])
     sheet.append([])
     header = [
-        "Tỉnh, thành phố",
-        "Khối, cụm",
-        "Khối trưởng",
-        "Khối phó",
-        "Phong trào",
-        "Đề nghị Cờ thi đua",
-        "Chỉ tiêu Cờ",
-        "Đề nghị Bằng khen",
-        "Chỉ tiêu Bằng khen",
-        "Hạn gửi hồ sơ",
-        "Quá hạn",
+        _("Tỉnh, thành phố"),
+        _("Khối, cụm"),
+        _("Khối trưởng"),
+        _("Khối phó"),
+        _("Phong trào"),
+        _("Đề nghị Cờ thi đua"),
+        _("Chỉ tiêu Cờ"),
+        _("Đề nghị Bằng khen"),
+        _("Chỉ tiêu Bằng khen"),
+        _("Hạn gửi hồ sơ"),
+        _("Quá hạn"),
     ]
     sheet.append(header)
     for cell in sheet[3]:
@@ -119,7 +122,7 @@ def overview_export(request):
                     row.merit,
                     row.merit_quota,
                     campaign.dossier_deadline if campaign and campaign.dossier_deadline else None,
-                    "Có" if row.late else "",
+                    _("Có") if row.late else "",
                 ]
             )
             if campaign and campaign.dossier_deadline:

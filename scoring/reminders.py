@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blocs.models import Notification
 from blocs.notifications import deliver, link, managers_of, notify, staff_of
@@ -30,10 +31,15 @@ def send_due_reminders(today: datetime.date | None = None) -> int:
             if day is None or deadline["done"] or not today <= day <= horizon:
                 continue
             key = f"deadline:{campaign.pk}:{deadline['field']}:{day.isoformat()}"
-            when = "hôm nay" if day == today else f"ngày {day:%d/%m/%Y}"
-            subject = (
-                f"Nhắc việc: {str(deadline['label']).capitalize()} {when} – {campaign.bloc_year.bloc.name}"
-            )
+            values = {
+                "deadline": str(deadline["label"]).capitalize(),
+                "date": f"{day:%d/%m/%Y}",
+                "bloc": campaign.bloc_year.bloc.name,
+            }
+            if day == today:
+                subject = _("Nhắc việc: %(deadline)s hôm nay – %(bloc)s") % values
+            else:
+                subject = _("Nhắc việc: %(deadline)s ngày %(date)s – %(bloc)s") % values
             if deadline["field"] in UNIT_DEADLINES:
                 pending = campaign.sheets.filter(
                     status__in=[ScoreSheet.Status.DRAFT, ScoreSheet.Status.RETURNED]
@@ -43,7 +49,8 @@ def send_due_reminders(today: datetime.date | None = None) -> int:
                         staff_of(sheet.unit_id),
                         key=key,
                         subject=subject,
-                        body=f"Phiếu chấm điểm của {sheet.unit.name} chưa được gửi.\n\n{link(sheet)}",
+                        body=_("Phiếu chấm điểm của %(unit)s chưa được gửi.\n\n%(link)s")
+                        % {"unit": sheet.unit.name, "link": link(sheet)},
                     )
             else:
                 sent += notify(

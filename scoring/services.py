@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
@@ -82,7 +84,7 @@ def _lock_campaign(campaign: Campaign) -> Campaign:
 
 def _check_step(score_step: Decimal) -> None:
     if score_step <= 0 or score_step != score_step.quantize(Decimal("0.01")):
-        raise ScoringError("Bước điểm phải lớn hơn 0 và có tối đa hai chữ số thập phân.")
+        raise ScoringError(_("Bước điểm phải lớn hơn 0 và có tối đa hai chữ số thập phân."))
 
 
 @transaction.atomic
@@ -92,7 +94,7 @@ def campaign_create(*, actor: User | None, bloc_year: BlocYear, **fields) -> Cam
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise TypeError(f"unknown campaign fields: {unknown}")
-    fields.setdefault("title", f"Phong trào thi đua năm {bloc_year.year}")
+    fields.setdefault("title", _("Phong trào thi đua năm %(year)s") % {"year": bloc_year.year})
     if "score_step" in fields:
         _check_step(fields["score_step"])
     try:
@@ -100,7 +102,7 @@ def campaign_create(*, actor: User | None, bloc_year: BlocYear, **fields) -> Cam
             campaign = Campaign.objects.create(bloc_year=bloc_year, **fields)
     except IntegrityError:
         raise ScoringError(
-            f"Năm {bloc_year.year} của khối đã có phong trào thi đua; không tạo thêm."
+            _("Năm %(year)s của khối đã có phong trào thi đua; không tạo thêm.") % {"year": bloc_year.year}
         ) from None
     audit_record(actor=actor, action="campaign.create", target=campaign, status=[None, campaign.status])
     return campaign
@@ -116,7 +118,7 @@ def campaign_update(*, actor: User | None, campaign: Campaign, **fields) -> Camp
     if unknown:
         raise TypeError(f"unknown campaign fields: {unknown}")
     if campaign.status == Status.CLOSED:
-        raise ScoringError("Phong trào đã kết thúc; không sửa được nữa.")
+        raise ScoringError(_("Phong trào đã kết thúc; không sửa được nữa."))
     changes = {}
     for name, value in fields.items():
         old = getattr(campaign, name)
@@ -125,10 +127,10 @@ def campaign_update(*, actor: User | None, campaign: Campaign, **fields) -> Camp
         if name == "score_step":
             _check_step(value)
             if campaign.criteria_frozen:
-                raise ScoringError("Đã có phiếu chấm được gửi; không đổi được bước điểm.")
+                raise ScoringError(_("Đã có phiếu chấm được gửi; không đổi được bước điểm."))
         if name == "tie_break" and campaign.is_at_least(Status.CONFERENCE):
             raise ScoringError(
-                "Kết quả xếp hạng đã đưa ra hội nghị; không đổi được cách xếp hạng khi bằng điểm."
+                _("Kết quả xếp hạng đã đưa ra hội nghị; không đổi được cách xếp hạng khi bằng điểm.")
             )
         changes[name] = [old, value]
         setattr(campaign, name, value)
@@ -143,18 +145,23 @@ class Step:
     verb: str
     source: str
     target: str
-    label: str
+    label: str  # lazy translation: str(step.label) in the language of the request
 
 
 STEPS = {
     step.verb: step
     for step in (
-        Step("launch", Status.DRAFT, Status.LAUNCHED, "Phát động phong trào"),
-        Step("open_scoring", Status.LAUNCHED, Status.SCORING, "Mở chấm điểm"),
-        Step("open_conference", Status.SCORING, Status.CONFERENCE, "Chuyển sang hội nghị tổng kết"),
-        Step("submit", Status.CONFERENCE, Status.SUBMITTED, "Gửi hồ sơ khen thưởng"),
-        Step("decide", Status.SUBMITTED, Status.DECIDED, "Ghi nhận quyết định khen thưởng"),
-        Step("close", Status.DECIDED, Status.CLOSED, "Kết thúc phong trào"),
+        Step("launch", Status.DRAFT, Status.LAUNCHED, gettext_lazy("Phát động phong trào")),
+        Step("open_scoring", Status.LAUNCHED, Status.SCORING, gettext_lazy("Mở chấm điểm")),
+        Step(
+            "open_conference",
+            Status.SCORING,
+            Status.CONFERENCE,
+            gettext_lazy("Chuyển sang hội nghị tổng kết"),
+        ),
+        Step("submit", Status.CONFERENCE, Status.SUBMITTED, gettext_lazy("Gửi hồ sơ khen thưởng")),
+        Step("decide", Status.SUBMITTED, Status.DECIDED, gettext_lazy("Ghi nhận quyết định khen thưởng")),
+        Step("close", Status.DECIDED, Status.CLOSED, gettext_lazy("Kết thúc phong trào")),
     )
 }
 
@@ -166,18 +173,18 @@ def next_step(campaign: Campaign) -> Step | None:
 def _launch_needs(campaign: Campaign, today: datetime.date) -> list[str]:
     missing = []
     if campaign.launch_date is None:
-        missing.append("Chưa ghi ngày phát động.")
+        missing.append(_("Chưa ghi ngày phát động."))
     if not Criterion.objects.filter(group__campaign=campaign, group__kind=CriteriaGroup.Kind.SCORE).exists():
-        missing.append("Bảng tiêu chí chưa có tiêu chí chấm điểm nào.")
+        missing.append(_("Bảng tiêu chí chưa có tiêu chí chấm điểm nào."))
     return missing
 
 
 def _open_scoring_needs(campaign: Campaign, today: datetime.date) -> list[str]:
     missing = []
     if not campaign.covenant_signed:
-        missing.append("Chưa ghi nhận việc ký kết giao ước thi đua.")
+        missing.append(_("Chưa ghi nhận việc ký kết giao ước thi đua."))
     if campaign.scoring_deadline is None:
-        missing.append("Chưa đặt hạn gửi phiếu tự chấm.")
+        missing.append(_("Chưa đặt hạn gửi phiếu tự chấm."))
     return missing
 
 
@@ -186,30 +193,33 @@ def _open_conference_needs(campaign: Campaign, today: datetime.date) -> list[str
     members = len(campaign.bloc_year.memberships.all())
     final = campaign.sheets.filter(status=ScoreSheet.Status.REVIEWED).count()
     if final < members:
-        missing.append(f"Còn {members - final}/{members} phiếu chấm chưa được thẩm định (chốt).")
+        missing.append(
+            _("Còn %(left)s/%(members)s phiếu chấm chưa được thẩm định (chốt).")
+            % {"left": members - final, "members": members}
+        )
     if campaign.conference_date is None:
-        missing.append("Chưa đặt ngày hội nghị tổng kết.")
+        missing.append(_("Chưa đặt ngày hội nghị tổng kết."))
     return missing
 
 
 def _submit_needs(campaign: Campaign, today: datetime.date) -> list[str]:
     missing = []
     if campaign.conference_date is None or campaign.conference_date > today:
-        missing.append("Hội nghị tổng kết chưa diễn ra.")
+        missing.append(_("Hội nghị tổng kết chưa diễn ra."))
     conference = Conference.objects.filter(campaign=campaign).first()
     if conference is None:
-        missing.append("Chưa ghi biên bản hội nghị tổng kết.")
+        missing.append(_("Chưa ghi biên bản hội nghị tổng kết."))
         return missing
     if not conference.report_adopted:
-        missing.append("Hội nghị chưa thông qua báo cáo tổng kết.")
+        missing.append(_("Hội nghị chưa thông qua báo cáo tổng kết."))
     unfinished = conference.rounds.exclude(status=VoteRound.Status.CLOSED).count()
     if unfinished:
-        missing.append(f"Còn {unfinished} vòng bỏ phiếu chưa kết thúc.")
+        missing.append(_("Còn %(count)s vòng bỏ phiếu chưa kết thúc.") % {"count": unfinished})
     if not conference.rounds.exists():
-        missing.append("Chưa bỏ phiếu bình xét.")
+        missing.append(_("Chưa bỏ phiếu bình xét."))
     empty = campaign.nominations.filter(status=Nomination.Status.DRAFT, summary="").count()
     if empty:
-        missing.append(f"Còn {empty} hồ sơ đề nghị chưa có tóm tắt thành tích.")
+        missing.append(_("Còn %(count)s hồ sơ đề nghị chưa có tóm tắt thành tích.") % {"count": empty})
     return missing
 
 
@@ -218,7 +228,9 @@ def _decide_needs(campaign: Campaign, today: datetime.date) -> list[str]:
         status__in=[Nomination.Status.AWARDED, Nomination.Status.REJECTED]
     )
     count = open_ones.count()
-    return [f"Còn {count} hồ sơ đề nghị chưa có quyết định khen thưởng."] if count else []
+    if not count:
+        return []
+    return [_("Còn %(count)s hồ sơ đề nghị chưa có quyết định khen thưởng.") % {"count": count}]
 
 
 _NEEDS = {
@@ -242,18 +254,25 @@ def campaign_advance(*, actor: User | None, campaign: Campaign, verb: str) -> Ca
     when step_blockers() is empty. Opening the scoring creates one score sheet per member unit."""
     step = STEPS.get(verb)
     if step is None:
-        raise ScoringError("Bước không hợp lệ.")
+        raise ScoringError(_("Bước không hợp lệ."))
     campaign = _lock_campaign(campaign)
     ensure_can_manage(actor, campaign.bloc_year)
     if campaign.status != step.source:
         if campaign.is_at_least(step.target):
-            raise ScoringError(f"Phong trào đã ở bước “{campaign.get_status_display()}”; không thay đổi gì.")
+            raise ScoringError(
+                _("Phong trào đã ở bước “%(status)s”; không thay đổi gì.")
+                % {"status": campaign.get_status_display()}
+            )
         raise ScoringError(
-            f"Chưa thể “{step.label.lower()}”: phong trào đang ở bước “{campaign.get_status_display()}”."
+            _("Chưa thể “%(step)s”: phong trào đang ở bước “%(status)s”.")
+            % {"step": step.label.lower(), "status": campaign.get_status_display()}
         )
     blockers = step_blockers(campaign, step)
     if blockers:
-        raise ScoringError(f"Chưa thể “{step.label.lower()}”: " + " ".join(blockers))
+        raise ScoringError(
+            _("Chưa thể “%(step)s”: %(blockers)s")
+            % {"step": step.label.lower(), "blockers": " ".join(blockers)}
+        )
     if step.target == Status.SCORING:
         _create_sheets(campaign)
     elif step.target == Status.CONFERENCE:
@@ -292,11 +311,11 @@ def registration_save(
     campaign = _lock_campaign(campaign)
     access.ensure_can_register(actor, unit)
     if unit.pk not in _member_ids(campaign):
-        raise ScoringError("Đơn vị không phải thành viên của khối trong năm này.")
+        raise ScoringError(_("Đơn vị không phải thành viên của khối trong năm này."))
     if campaign.covenant_signed or campaign.is_at_least(Status.SCORING):
-        raise ScoringError("Giao ước đã ký; không sửa đăng ký thi đua được nữa.")
+        raise ScoringError(_("Giao ước đã ký; không sửa đăng ký thi đua được nữa."))
     if not targets.strip():
-        raise ScoringError("Ghi các chỉ tiêu, nhiệm vụ đăng ký.")
+        raise ScoringError(_("Ghi các chỉ tiêu, nhiệm vụ đăng ký."))
     registration, created = Registration.objects.update_or_create(
         campaign=campaign,
         unit=unit,
@@ -321,16 +340,19 @@ def covenant_sign(
     ensure_can_manage(actor, campaign.bloc_year)
     if campaign.covenant_signed:
         raise ScoringError(
-            f"Đã ghi nhận ký giao ước ngày {campaign.covenant_signed_on:%d/%m/%Y}; không thay đổi gì."
+            _("Đã ghi nhận ký giao ước ngày %(day)s; không thay đổi gì.")
+            % {"day": f"{campaign.covenant_signed_on:%d/%m/%Y}"}
         )
     if campaign.status != Status.LAUNCHED:
-        raise ScoringError("Chỉ ký giao ước sau khi phát động và trước khi chấm điểm.")
+        raise ScoringError(_("Chỉ ký giao ước sau khi phát động và trước khi chấm điểm."))
     registered = set(campaign.registrations.values_list("unit_id", flat=True))
     missing = [m.unit.short_name for m in campaign.bloc_year.memberships.all() if m.unit_id not in registered]
     if missing:
-        raise ScoringError("Còn đơn vị chưa đăng ký thi đua: " + ", ".join(sorted(missing)) + ".")
+        raise ScoringError(
+            _("Còn đơn vị chưa đăng ký thi đua: %(units)s.") % {"units": ", ".join(sorted(missing))}
+        )
     if not place.strip() or not signatories.strip():
-        raise ScoringError("Ghi địa điểm và người ký giao ước.")
+        raise ScoringError(_("Ghi địa điểm và người ký giao ước."))
     campaign.covenant_signed_on = signed_on
     campaign.covenant_place = place.strip()
     campaign.covenant_signatories = signatories.strip()
@@ -349,31 +371,31 @@ def _ensure_criteria_editable(actor: User | None, campaign: Campaign) -> None:
     ensure_can_manage(actor, campaign.bloc_year)
     if campaign.criteria_frozen:
         raise ScoringError(
-            "Bảng tiêu chí đã khóa vì đã có phiếu chấm được gửi thẩm định; không thay đổi được nữa."
+            _("Bảng tiêu chí đã khóa vì đã có phiếu chấm được gửi thẩm định; không thay đổi được nữa.")
         )
     if campaign.is_at_least(Status.CONFERENCE):
-        raise ScoringError("Phong trào đã qua bước chấm điểm; không sửa được bảng tiêu chí.")
+        raise ScoringError(_("Phong trào đã qua bước chấm điểm; không sửa được bảng tiêu chí."))
 
 
 def _validate_group(kind: str, cap: Decimal | None) -> None:
     if kind not in CriteriaGroup.Kind.values:
-        raise ScoringError("Loại nhóm tiêu chí không hợp lệ.")
+        raise ScoringError(_("Loại nhóm tiêu chí không hợp lệ."))
     if cap is not None:
         if kind not in (CriteriaGroup.Kind.BONUS, CriteriaGroup.Kind.DEDUCTION):
-            raise ScoringError("Chỉ nhóm điểm cộng hoặc điểm trừ mới có giới hạn.")
+            raise ScoringError(_("Chỉ nhóm điểm cộng hoặc điểm trừ mới có giới hạn."))
         if cap <= 0:
-            raise ScoringError("Giới hạn của nhóm phải lớn hơn 0.")
+            raise ScoringError(_("Giới hạn của nhóm phải lớn hơn 0."))
 
 
 def _validate_max(kind: str, max_score: Decimal | None) -> Decimal:
     if kind == CriteriaGroup.Kind.KNOCKOUT:
         if max_score not in (None, Decimal("0")):
-            raise ScoringError("Tiêu chí loại trừ không có điểm; để trống điểm tối đa.")
+            raise ScoringError(_("Tiêu chí loại trừ không có điểm; để trống điểm tối đa."))
         return Decimal("0")
     if max_score is None or max_score <= 0:
-        raise ScoringError("Điểm tối đa phải lớn hơn 0.")
+        raise ScoringError(_("Điểm tối đa phải lớn hơn 0."))
     if max_score != max_score.quantize(Decimal("0.01")) or max_score >= Decimal("100000"):
-        raise ScoringError("Điểm tối đa có tối đa hai chữ số thập phân và nhỏ hơn 100.000.")
+        raise ScoringError(_("Điểm tối đa có tối đa hai chữ số thập phân và nhỏ hơn 100.000."))
     return max_score
 
 
@@ -394,12 +416,12 @@ def criteria_group_save(
     _validate_group(kind, cap)
     code, title = code.strip(), title.strip()
     if not code or not title:
-        raise ScoringError("Ghi mã và tên nhóm tiêu chí.")
+        raise ScoringError(_("Ghi mã và tên nhóm tiêu chí."))
     if campaign.groups.filter(code=code).exclude(pk=group.pk if group else None).exists():
-        raise ScoringError(f"Đã có nhóm mã “{code}”.")
+        raise ScoringError(_("Đã có nhóm mã “%(code)s”.") % {"code": code})
     knockout_switch = CriteriaGroup.Kind.KNOCKOUT in (kind, group.kind) if group else False
     if group is not None and kind != group.kind and knockout_switch and group.items.exists():
-        raise ScoringError("Nhóm đã có tiêu chí; không đổi sang hoặc từ loại “tiêu chí loại trừ” được.")
+        raise ScoringError(_("Nhóm đã có tiêu chí; không đổi sang hoặc từ loại “tiêu chí loại trừ” được."))
     if group is None:
         position = (campaign.groups.aggregate(m=Max("position"))["m"] or 0) + 1
         group = CriteriaGroup.objects.create(
@@ -441,9 +463,11 @@ def criterion_save(
     max_score = _validate_max(group.kind, max_score)
     code, title = code.strip(), title.strip()
     if not code or not title:
-        raise ScoringError("Ghi mã và nội dung tiêu chí.")
+        raise ScoringError(_("Ghi mã và nội dung tiêu chí."))
     if group.items.filter(code=code).exclude(pk=criterion.pk if criterion else None).exists():
-        raise ScoringError(f"Nhóm {group.code} đã có tiêu chí mã “{code}”.")
+        raise ScoringError(
+            _("Nhóm %(group)s đã có tiêu chí mã “%(code)s”.") % {"group": group.code, "code": code}
+        )
     if criterion is None:
         position = (group.items.aggregate(m=Max("position"))["m"] or 0) + 1
         criterion = Criterion.objects.create(
@@ -513,10 +537,10 @@ def criteria_copy_previous(*, actor: User | None, campaign: Campaign) -> int:
     campaign = _lock_campaign(campaign)
     _ensure_criteria_editable(actor, campaign)
     if campaign.groups.exists():
-        raise ScoringError("Bảng tiêu chí đã có nội dung; chỉ sao chép vào bảng trống.")
+        raise ScoringError(_("Bảng tiêu chí đã có nội dung; chỉ sao chép vào bảng trống."))
     source = previous_campaign(campaign)
     if source is None:
-        raise ScoringError("Khối chưa có phong trào năm trước để sao chép.")
+        raise ScoringError(_("Khối chưa có phong trào năm trước để sao chép."))
     specs = [
         GroupSpec(
             g.code,
@@ -538,7 +562,7 @@ def criteria_import(*, actor: User | None, campaign: Campaign, specs: list[Group
     campaign = _lock_campaign(campaign)
     _ensure_criteria_editable(actor, campaign)
     if not specs:
-        raise ScoringError("Tệp không có tiêu chí nào.")
+        raise ScoringError(_("Tệp không có tiêu chí nào."))
     count = _replace_table(campaign, specs)
     audit_record(actor=actor, action="criteria.import", target=campaign, items=count)
     return count
@@ -577,11 +601,14 @@ def _campaign_criteria(campaign: Campaign) -> dict[int, Criterion]:
 def _check_score(criterion: Criterion, value: Decimal, step: Decimal) -> None:
     if value < 0 or value > criterion.max_score:
         raise ScoringError(
-            f"Tiêu chí {criterion.code}: điểm phải từ 0 đến {format_score(criterion.max_score)} "
-            f"(đã nhập {format_score(value)})."
+            _("Tiêu chí %(code)s: điểm phải từ 0 đến %(max)s (đã nhập %(value)s).")
+            % {"code": criterion.code, "max": format_score(criterion.max_score), "value": format_score(value)}
         )
     if value % step != 0:
-        raise ScoringError(f"Tiêu chí {criterion.code}: điểm phải là bội số của {format_score(step)}.")
+        raise ScoringError(
+            _("Tiêu chí %(code)s: điểm phải là bội số của %(step)s.")
+            % {"code": criterion.code, "step": format_score(step)}
+        )
 
 
 def _check_caps(criteria: dict[int, Criterion], values: dict[int, Decimal | None]) -> None:
@@ -594,8 +621,13 @@ def _check_caps(criteria: dict[int, Criterion], values: dict[int, Decimal | None
         group = criterion.group
         if group.cap is not None and sums.get(group.pk, Decimal("0")) > group.cap:
             raise ScoringError(
-                f"Nhóm {group.code} ({group.get_kind_display().lower()}): tổng {format_score(sums[group.pk])} "
-                f"vượt giới hạn {format_score(group.cap)} điểm."
+                _("Nhóm %(group)s (%(kind)s): tổng %(total)s vượt giới hạn %(cap)s điểm.")
+                % {
+                    "group": group.code,
+                    "kind": group.get_kind_display().lower(),
+                    "total": format_score(sums[group.pk]),
+                    "cap": format_score(group.cap),
+                }
             )
 
 
@@ -632,21 +664,27 @@ def score_sheet_save(
     access.ensure_can_fill(actor, sheet)
     campaign = sheet.campaign
     if campaign.status != Status.SCORING:
-        raise ScoringError("Phong trào không ở bước chấm điểm; không sửa phiếu được.")
+        raise ScoringError(_("Phong trào không ở bước chấm điểm; không sửa phiếu được."))
     if not sheet.is_editable_by_unit:
-        raise ScoringError(f"Phiếu đang ở trạng thái “{sheet.get_status_display()}”; không sửa được.")
+        raise ScoringError(
+            _("Phiếu đang ở trạng thái “%(status)s”; không sửa được.")
+            % {"status": sheet.get_status_display()}
+        )
     if sheet.version != expected_version:
-        raise ConflictError("Phiếu vừa được người khác lưu; hãy tải lại trang để xem bản mới rồi nhập lại.")
+        raise ConflictError(
+            _("Phiếu vừa được người khác lưu; hãy tải lại trang để xem bản mới rồi nhập lại.")
+        )
     criteria = _campaign_criteria(campaign)
     lines = {line.criterion_id: line for line in sheet.lines.all()}
     for criterion_id, entry in entries.items():
         criterion = criteria.get(criterion_id)
         if criterion is None:
-            raise ScoringError("Tiêu chí không thuộc bảng tiêu chí của phong trào.")
+            raise ScoringError(_("Tiêu chí không thuộc bảng tiêu chí của phong trào."))
         if entry.score is not None:
             if criterion.group.is_knockout:
                 raise ScoringError(
-                    f"Tiêu chí {criterion.code} là tiêu chí loại trừ; chỉ ghi có vi phạm hay không."
+                    _("Tiêu chí %(code)s là tiêu chí loại trừ; chỉ ghi có vi phạm hay không.")
+                    % {"code": criterion.code}
                 )
             _check_score(criterion, entry.score, campaign.score_step)
     proposed = {cid: line.self_score for cid, line in lines.items()}
@@ -702,12 +740,15 @@ def score_sheet_submit(*, actor: User | None, sheet: ScoreSheet) -> ScoreSheet:
     access.ensure_can_fill(actor, sheet)
     campaign = sheet.campaign
     if sheet.status == ScoreSheet.Status.SUBMITTED:
-        raise ScoringError("Phiếu đã được gửi thẩm định; không thay đổi gì.")
+        raise ScoringError(_("Phiếu đã được gửi thẩm định; không thay đổi gì."))
     if not sheet.is_editable_by_unit or campaign.status != Status.SCORING:
-        raise ScoringError(f"Phiếu đang ở trạng thái “{sheet.get_status_display()}”; không gửi được.")
+        raise ScoringError(
+            _("Phiếu đang ở trạng thái “%(status)s”; không gửi được.")
+            % {"status": sheet.get_status_display()}
+        )
     missing = missing_self_scores(sheet)
     if missing:
-        raise ScoringError("Chưa chấm các tiêu chí: " + ", ".join(missing) + ".")
+        raise ScoringError(_("Chưa chấm các tiêu chí: %(codes)s.") % {"codes": ", ".join(missing)})
     for line in sheet.lines.all():
         # A line edited before a change of the table may no longer fit it; check again.
         if line.self_score is not None:
@@ -724,8 +765,10 @@ def score_sheet_submit(*, actor: User | None, sheet: ScoreSheet) -> ScoreSheet:
     notify(
         managers_of(campaign.bloc_year, except_unit=sheet.unit_id),
         key=f"sheet-submitted:{sheet.pk}:{sheet.version}",
-        subject=f"{sheet.unit.short_name} đã gửi phiếu chấm điểm năm {campaign.bloc_year.year}",
-        body=f"{sheet.unit.name} đã gửi phiếu tự chấm để thẩm định.\n\n{link(sheet)}",
+        subject=_("%(unit)s đã gửi phiếu chấm điểm năm %(year)s")
+        % {"unit": sheet.unit.short_name, "year": campaign.bloc_year.year},
+        body=_("%(unit)s đã gửi phiếu tự chấm để thẩm định.") % {"unit": sheet.unit.name}
+        + f"\n\n{link(sheet)}",
     )
     return sheet
 
@@ -746,29 +789,34 @@ def score_line_review(
     sheet = _lock_sheet(sheet)
     access.ensure_can_review(actor, sheet)
     if sheet.status != ScoreSheet.Status.SUBMITTED or sheet.campaign.status != Status.SCORING:
-        raise ScoringError(f"Phiếu đang ở trạng thái “{sheet.get_status_display()}”; không thẩm định được.")
+        raise ScoringError(
+            _("Phiếu đang ở trạng thái “%(status)s”; không thẩm định được.")
+            % {"status": sheet.get_status_display()}
+        )
     criteria = _campaign_criteria(sheet.campaign)
     criterion = criteria.get(criterion.pk)
     if criterion is None:
-        raise ScoringError("Tiêu chí không thuộc bảng tiêu chí của phong trào.")
+        raise ScoringError(_("Tiêu chí không thuộc bảng tiêu chí của phong trào."))
     line = ScoreLine.objects.select_for_update().filter(sheet=sheet, criterion=criterion).first()
     if line is None:
         line = ScoreLine.objects.create(sheet=sheet, criterion=criterion)
     if line.version != expected_version:
         raise ConflictError(
-            f"Dòng {criterion.code} vừa được người khác cập nhật "
-            f"(điểm thẩm định hiện là {_line_value(line, criterion, 'review') or 'chưa có'}); "
-            "không lưu thay đổi của bạn. Hãy xem lại rồi lưu lại nếu cần."
+            _(
+                "Dòng %(code)s vừa được người khác cập nhật (điểm thẩm định hiện là %(value)s); "
+                "không lưu thay đổi của bạn. Hãy xem lại rồi lưu lại nếu cần."
+            )
+            % {"code": criterion.code, "value": _line_value(line, criterion, "review") or _("chưa có")}
         )
     reason = reason.strip()
     if criterion.group.is_knockout:
         if violation is None:
-            raise ScoringError(f"Tiêu chí {criterion.code}: chọn có vi phạm hay không.")
+            raise ScoringError(_("Tiêu chí %(code)s: chọn có vi phạm hay không.") % {"code": criterion.code})
         differs = violation != line.self_violation
         new_values = {"reviewed_violation": violation}
     else:
         if score is None:
-            raise ScoringError(f"Tiêu chí {criterion.code}: nhập điểm thẩm định.")
+            raise ScoringError(_("Tiêu chí %(code)s: nhập điểm thẩm định.") % {"code": criterion.code})
         _check_score(criterion, score, sheet.campaign.score_step)
         if criterion.group.cap is not None:
             others = {
@@ -779,7 +827,10 @@ def score_line_review(
         differs = score != line.self_score
         new_values = {"reviewed_score": score}
     if differs and not reason:
-        raise ScoringError(f"Tiêu chí {criterion.code}: điểm thẩm định khác điểm tự chấm, phải ghi lý do.")
+        raise ScoringError(
+            _("Tiêu chí %(code)s: điểm thẩm định khác điểm tự chấm, phải ghi lý do.")
+            % {"code": criterion.code}
+        )
     old = _line_value(line, criterion, "review")
     for name, value in new_values.items():
         setattr(line, name, value)
@@ -799,9 +850,12 @@ def score_sheet_return(*, actor: User | None, sheet: ScoreSheet, comment: str) -
     sheet = _lock_sheet(sheet)
     access.ensure_can_review(actor, sheet)
     if sheet.status != ScoreSheet.Status.SUBMITTED:
-        raise ScoringError(f"Phiếu đang ở trạng thái “{sheet.get_status_display()}”; không trả lại được.")
+        raise ScoringError(
+            _("Phiếu đang ở trạng thái “%(status)s”; không trả lại được.")
+            % {"status": sheet.get_status_display()}
+        )
     if not comment.strip():
-        raise ScoringError("Ghi lý do trả lại để đơn vị biết cần sửa gì.")
+        raise ScoringError(_("Ghi lý do trả lại để đơn vị biết cần sửa gì."))
     sheet.status = ScoreSheet.Status.RETURNED
     sheet.return_comment = comment.strip()
     sheet.version += 1
@@ -816,8 +870,9 @@ def score_sheet_return(*, actor: User | None, sheet: ScoreSheet, comment: str) -
     notify(
         staff_of(sheet.unit_id),
         key=f"sheet-returned:{sheet.pk}:{sheet.version}",
-        subject=f"Phiếu chấm điểm năm {sheet.campaign.bloc_year.year} bị trả lại để sửa",
-        body=f"Lý do: {sheet.return_comment}\n\nSửa và gửi lại tại: {link(sheet)}",
+        subject=_("Phiếu chấm điểm năm %(year)s bị trả lại để sửa") % {"year": sheet.campaign.bloc_year.year},
+        body=_("Lý do: %(reason)s\n\nSửa và gửi lại tại: %(link)s")
+        % {"reason": sheet.return_comment, "link": link(sheet)},
     )
     return sheet
 
@@ -829,9 +884,12 @@ def score_sheet_finalize(*, actor: User | None, sheet: ScoreSheet) -> ScoreSheet
     sheet = _lock_sheet(sheet)
     access.ensure_can_review(actor, sheet)
     if sheet.status == ScoreSheet.Status.REVIEWED:
-        raise ScoringError("Phiếu đã được chốt; không thay đổi gì.")
+        raise ScoringError(_("Phiếu đã được chốt; không thay đổi gì."))
     if sheet.status != ScoreSheet.Status.SUBMITTED or sheet.campaign.status != Status.SCORING:
-        raise ScoringError(f"Phiếu đang ở trạng thái “{sheet.get_status_display()}”; không chốt được.")
+        raise ScoringError(
+            _("Phiếu đang ở trạng thái “%(status)s”; không chốt được.")
+            % {"status": sheet.get_status_display()}
+        )
     criteria = _campaign_criteria(sheet.campaign)
     kept = 0
     for line in sheet.lines.select_for_update():
@@ -864,8 +922,9 @@ def score_sheet_finalize(*, actor: User | None, sheet: ScoreSheet) -> ScoreSheet
     notify(
         staff_of(sheet.unit_id),
         key=f"sheet-reviewed:{sheet.pk}",
-        subject=f"Phiếu chấm điểm năm {sheet.campaign.bloc_year.year} đã được thẩm định",
-        body=f"Phiếu chấm điểm của {sheet.unit.name} đã được thẩm định và chốt.\n\n{link(sheet)}",
+        subject=_("Phiếu chấm điểm năm %(year)s đã được thẩm định") % {"year": sheet.campaign.bloc_year.year},
+        body=_("Phiếu chấm điểm của %(unit)s đã được thẩm định và chốt.") % {"unit": sheet.unit.name}
+        + f"\n\n{link(sheet)}",
     )
     return sheet
 
@@ -881,14 +940,17 @@ def evidence_add(*, actor: User | None, sheet: ScoreSheet, criterion: Criterion,
     access.ensure_can_fill(actor, sheet)
     if not sheet.is_editable_by_unit or sheet.campaign.status != Status.SCORING:
         raise ScoringError(
-            f"Phiếu đang ở trạng thái “{sheet.get_status_display()}”; không thêm minh chứng được."
+            _("Phiếu đang ở trạng thái “%(status)s”; không thêm minh chứng được.")
+            % {"status": sheet.get_status_display()}
         )
     if criterion.pk not in _campaign_criteria(sheet.campaign):
-        raise ScoringError("Tiêu chí không thuộc bảng tiêu chí của phong trào.")
+        raise ScoringError(_("Tiêu chí không thuộc bảng tiêu chí của phong trào."))
     kind, name = check_evidence(upload)
-    line, _ = ScoreLine.objects.get_or_create(sheet=sheet, criterion=criterion)
+    line, _created = ScoreLine.objects.get_or_create(sheet=sheet, criterion=criterion)
     if line.evidence.count() >= MAX_EVIDENCE_PER_LINE:
-        raise ScoringError(f"Mỗi tiêu chí có tối đa {MAX_EVIDENCE_PER_LINE} tệp minh chứng.")
+        raise ScoringError(
+            _("Mỗi tiêu chí có tối đa %(count)s tệp minh chứng.") % {"count": MAX_EVIDENCE_PER_LINE}
+        )
     evidence = Evidence(
         line=line,
         name=name,
@@ -909,7 +971,8 @@ def evidence_delete(*, actor: User | None, evidence: Evidence) -> None:
     access.ensure_can_fill(actor, sheet)
     if not sheet.is_editable_by_unit or sheet.campaign.status != Status.SCORING:
         raise ScoringError(
-            f"Phiếu đang ở trạng thái “{sheet.get_status_display()}”; không xóa minh chứng được."
+            _("Phiếu đang ở trạng thái “%(status)s”; không xóa minh chứng được.")
+            % {"status": sheet.get_status_display()}
         )
     audit_record(actor=actor, action="evidence.delete", target=sheet, name=evidence.name)
     stored = evidence.file.name

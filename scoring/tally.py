@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 BASES = ("members", "present", "valid")
 TIE_RULES = ("approvals_then_score", "approvals_only")
 
@@ -30,13 +32,13 @@ class Threshold:
         return ratio > self.share if self.strict else ratio >= self.share
 
     def describe(self) -> str:
-        basis = {
-            "members": "tổng số đơn vị thành viên",
-            "present": "số đơn vị có mặt",
-            "valid": "số phiếu hợp lệ",
+        wording = {
+            "members": _("%(sign)s %(share)s tổng số đơn vị thành viên"),
+            "present": _("%(sign)s %(share)s số đơn vị có mặt"),
+            "valid": _("%(sign)s %(share)s số phiếu hợp lệ"),
         }
         sign = ">" if self.strict else "≥"
-        return f"{sign} {format_fraction(self.share)} {basis[self.basis]}"
+        return wording[self.basis] % {"sign": sign, "share": format_fraction(self.share)}
 
 
 def format_fraction(value: Fraction) -> str:

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from blocs.access import MANAGING_ROLES, is_administrator
 from blocs.models import Blocker, Membership, UnitImport, User
@@ -79,10 +81,11 @@ def _unit_tasks(user: User, todo: Todo) -> None:
         ):
             todo.tasks.append(
                 Task(
-                    f"Đăng ký thi đua năm {campaign.bloc_year.year}",
+                    _("Đăng ký thi đua năm %(year)s") % {"year": campaign.bloc_year.year},
                     reverse("scoring:covenant", args=[campaign.pk]),
                     _deadline_level(campaign.covenant_date),
-                    f"{bloc}; hạn ký giao ước {campaign.covenant_date:%d/%m/%Y}"
+                    _("%(bloc)s; hạn ký giao ước %(date)s")
+                    % {"bloc": bloc, "date": f"{campaign.covenant_date:%d/%m/%Y}"}
                     if campaign.covenant_date
                     else bloc,
                 )
@@ -90,16 +93,30 @@ def _unit_tasks(user: User, todo: Todo) -> None:
         sheet = sheets.get(campaign.pk)
         if campaign.status == Campaign.Status.SCORING and sheet and sheet.is_editable_by_unit:
             missing = max(campaign.to_answer - sheet.answered, 0)
-            deadline = f"; hạn gửi {campaign.scoring_deadline:%d/%m/%Y}" if campaign.scoring_deadline else ""
             if sheet.status == ScoreSheet.Status.RETURNED:
-                text, level = "Sửa và gửi lại phiếu chấm điểm bị trả lại", "danger"
+                text, level = _("Sửa và gửi lại phiếu chấm điểm bị trả lại"), "danger"
                 detail = f"{bloc}: {sheet.return_comment}"
             else:
                 text, level = (
-                    f"Tự chấm và gửi phiếu chấm điểm năm {campaign.bloc_year.year}",
+                    _("Tự chấm và gửi phiếu chấm điểm năm %(year)s") % {"year": campaign.bloc_year.year},
                     _deadline_level(campaign.scoring_deadline),
                 )
-                detail = f"{bloc}; còn {missing} tiêu chí chưa chấm{deadline}"
+                if campaign.scoring_deadline:
+                    detail = ngettext(
+                        "%(bloc)s; còn %(missing)s tiêu chí chưa chấm; hạn gửi %(date)s",
+                        "%(bloc)s; còn %(missing)s tiêu chí chưa chấm; hạn gửi %(date)s",
+                        missing,
+                    ) % {
+                        "bloc": bloc,
+                        "missing": missing,
+                        "date": f"{campaign.scoring_deadline:%d/%m/%Y}",
+                    }
+                else:
+                    detail = ngettext(
+                        "%(bloc)s; còn %(missing)s tiêu chí chưa chấm",
+                        "%(bloc)s; còn %(missing)s tiêu chí chưa chấm",
+                        missing,
+                    ) % {"bloc": bloc, "missing": missing}
             todo.tasks.append(Task(text, sheet.get_absolute_url(), level, detail))
     for voter in Voter.objects.filter(
         unit_id=user.unit_id, has_voted=False, round__status=VoteRound.Status.OPEN
@@ -107,7 +124,7 @@ def _unit_tasks(user: User, todo: Todo) -> None:
         vote_round = voter.round
         todo.tasks.append(
             Task(
-                f"Bỏ phiếu vòng {vote_round.number}",
+                _("Bỏ phiếu vòng %(number)s") % {"number": vote_round.number},
                 reverse("scoring:ballot_form", args=[vote_round.pk]),
                 "danger",
                 vote_round.conference.campaign.bloc_year.bloc.name,
@@ -150,13 +167,18 @@ def _manager_tasks(user: User, todo: Todo) -> None:
                     f"{step.label} ({campaign.bloc_year.year})",
                     reverse("scoring:campaign_detail", args=[campaign.pk]),
                     "warning" if blockers else "info",
-                    f"{bloc}: " + (" ".join(blockers) if blockers else "đã đủ điều kiện."),
+                    f"{bloc}: " + (" ".join(blockers) if blockers else _("đã đủ điều kiện.")),
                 )
             )
         if campaign.waiting:
             todo.tasks.append(
                 Task(
-                    f"Thẩm định {campaign.waiting} phiếu chấm điểm đã gửi",
+                    ngettext(
+                        "Thẩm định %(count)s phiếu chấm điểm đã gửi",
+                        "Thẩm định %(count)s phiếu chấm điểm đã gửi",
+                        campaign.waiting,
+                    )
+                    % {"count": campaign.waiting},
                     reverse("scoring:sheet_list", args=[campaign.pk]),
                     "warning",
                     bloc,
@@ -165,7 +187,12 @@ def _manager_tasks(user: User, todo: Todo) -> None:
         if campaign.returned:
             todo.tasks.append(
                 Task(
-                    f"Sửa {campaign.returned} hồ sơ đề nghị bị Ban Thi đua – Khen thưởng trả lại",
+                    ngettext(
+                        "Sửa %(count)s hồ sơ đề nghị bị Ban Thi đua – Khen thưởng trả lại",
+                        "Sửa %(count)s hồ sơ đề nghị bị Ban Thi đua – Khen thưởng trả lại",
+                        campaign.returned,
+                    )
+                    % {"count": campaign.returned},
                     reverse("scoring:nomination_list", args=[campaign.pk]),
                     "danger",
                     bloc,
@@ -182,7 +209,8 @@ def _manager_tasks(user: User, todo: Todo) -> None:
             if to_issue:
                 todo.tasks.append(
                     Task(
-                        "Ban hành văn bản: " + ", ".join(str(label).lower() for label in to_issue),
+                        _("Ban hành văn bản: %(documents)s")
+                        % {"documents": ", ".join(str(label).lower() for label in to_issue)},
                         reverse("reports:documents", args=[campaign.pk]),
                         "info",
                         bloc,
@@ -199,7 +227,12 @@ def _board_counts(todo: Todo) -> None:
     if counts["submitted"]:
         todo.tasks.append(
             Task(
-                f"Thẩm định {counts['submitted']} hồ sơ đề nghị khen thưởng",
+                ngettext(
+                    "Thẩm định %(count)s hồ sơ đề nghị khen thưởng",
+                    "Thẩm định %(count)s hồ sơ đề nghị khen thưởng",
+                    counts["submitted"],
+                )
+                % {"count": counts["submitted"]},
                 reverse("scoring:review_queue"),
                 "warning",
             )
@@ -207,7 +240,12 @@ def _board_counts(todo: Todo) -> None:
     if counts["accepted"]:
         todo.tasks.append(
             Task(
-                f"Ghi quyết định cho {counts['accepted']} hồ sơ đã chấp nhận",
+                ngettext(
+                    "Ghi quyết định cho %(count)s hồ sơ đã chấp nhận",
+                    "Ghi quyết định cho %(count)s hồ sơ đã chấp nhận",
+                    counts["accepted"],
+                )
+                % {"count": counts["accepted"]},
                 reverse("scoring:review_queue") + "?status=accepted",
                 "info",
             )

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access as bloc_access
@@ -58,13 +59,15 @@ def campaign_create(request, bloc_id: int, year: int):
     bloc_access.ensure_can_manage(request.user, bloc_year)
     if hasattr(bloc_year, "campaign"):
         return redirect(bloc_year.campaign)
-    form = CampaignForm(request.POST or None, initial={"title": f"Phong trào thi đua năm {year}"})
+    form = CampaignForm(
+        request.POST or None, initial={"title": _("Phong trào thi đua năm %(year)s") % {"year": year}}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(actor=request.user, bloc_year=bloc_year, **form.cleaned_data)
         except BlocError as exc:
             return _error(request, exc, bloc.get_absolute_url())
-        messages.success(request, f"Đã mở {campaign.title}.")
+        messages.success(request, _("Đã mở %(campaign)s.") % {"campaign": campaign.title})
         return redirect(campaign)
     return render(
         request,
@@ -84,15 +87,17 @@ def _chart(summary) -> str:
                 Bar(
                     label=row.unit.name,
                     value=row.reviewed_totals.total,
-                    note="" if eligible else "Không đủ điều kiện",
+                    note="" if eligible else _("Không đủ điều kiện"),
                     muted=not eligible,
                 )
             )
         else:
             bars.append(
-                Bar(label=row.unit.name, value=row.self_totals.total, note="tự chấm, chưa chốt", muted=True)
+                Bar(
+                    label=row.unit.name, value=row.self_totals.total, note=_("tự chấm, chưa chốt"), muted=True
+                )
             )
-    return bar_chart_svg(bars, max_value=summary.total_max, title="Điểm của các đơn vị")
+    return bar_chart_svg(bars, max_value=summary.total_max, title=_("Điểm của các đơn vị"))
 
 
 @login_required
@@ -130,7 +135,7 @@ def campaign_edit(request, campaign_id: int):
             services.campaign_update(actor=request.user, campaign=campaign, **changes)
         except BlocError as exc:
             return _error(request, exc, campaign.get_absolute_url())
-        messages.success(request, "Đã lưu thông tin phong trào.")
+        messages.success(request, _("Đã lưu thông tin phong trào."))
         return redirect(campaign)
     return render(
         request,
@@ -148,7 +153,7 @@ def campaign_edit(request, campaign_id: int):
 def _step_or_404(verb: str) -> services.Step:
     step = services.STEPS.get(verb.replace("-", "_"))
     if step is None:
-        raise Http404("Không có bước này.")
+        raise Http404(_("Không có bước này."))
     return step
 
 
@@ -179,7 +184,7 @@ def campaign_step(request, campaign_id: int, verb: str):
         services.campaign_advance(actor=request.user, campaign=campaign, verb=step.verb)
     except BlocError as exc:
         return _error(request, exc, campaign.get_absolute_url())
-    messages.success(request, f"Đã thực hiện: {step.label}.")
+    messages.success(request, _("Đã thực hiện: %(step)s.") % {"step": step.label})
     return redirect(campaign)
 
 
@@ -212,7 +217,7 @@ def covenant(request, campaign_id: int):
     sign_form = None
     if can_manage and campaign.status == Campaign.Status.LAUNCHED and not campaign.covenant_signed:
         heads = [
-            f"{m.unit.head_name}, {m.unit.head_title} {m.unit.short_name}".strip(", ") for m, _ in members
+            f"{m.unit.head_name}, {m.unit.head_title} {m.unit.short_name}".strip(", ") for m, _reg in members
         ]
         sign_form = CovenantForm(
             initial={"signed_on": campaign.covenant_date, "signatories": "\n".join(heads)}
@@ -236,10 +241,10 @@ def registration_save(request, campaign_id: int):
     campaign = access.get_campaign(request.user, campaign_id)
     mine = _my_membership(request.user, campaign.bloc_year)
     if mine is None:
-        raise PermissionDenied("Chỉ cán bộ của đơn vị thành viên mới đăng ký thi đua.")
+        raise PermissionDenied(_("Chỉ cán bộ của đơn vị thành viên mới đăng ký thi đua."))
     form = RegistrationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Đăng ký chưa hợp lệ: ghi các chỉ tiêu, nhiệm vụ đăng ký.")
+        messages.error(request, _("Đăng ký chưa hợp lệ: ghi các chỉ tiêu, nhiệm vụ đăng ký."))
         return redirect("scoring:covenant", campaign_id=campaign.pk)
     try:
         services.registration_save(
@@ -252,7 +257,7 @@ def registration_save(request, campaign_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
         return redirect("scoring:covenant", campaign_id=campaign.pk)
-    messages.success(request, f"Đã lưu đăng ký thi đua của {mine.unit.short_name}.")
+    messages.success(request, _("Đã lưu đăng ký thi đua của %(unit)s.") % {"unit": mine.unit.short_name})
     return redirect("scoring:covenant", campaign_id=campaign.pk)
 
 
@@ -262,14 +267,14 @@ def covenant_sign(request, campaign_id: int):
     campaign = access.get_campaign(request.user, campaign_id, manage=True)
     form = CovenantForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Ghi đủ ngày ký, địa điểm và người ký.")
+        messages.error(request, _("Ghi đủ ngày ký, địa điểm và người ký."))
         return redirect("scoring:covenant", campaign_id=campaign.pk)
     try:
         services.covenant_sign(actor=request.user, campaign=campaign, **form.cleaned_data)
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã ghi nhận việc ký kết giao ước thi đua.")
+        messages.success(request, _("Đã ghi nhận việc ký kết giao ước thi đua."))
     return redirect("scoring:covenant", campaign_id=campaign.pk)
 
 
@@ -318,10 +323,10 @@ def _criteria_form_page(request, campaign, form, *, title: str, save):
             except BlocError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"Đã lưu: {title.lower()}.")
+                messages.success(request, _("Đã lưu: %(what)s.") % {"what": title.lower()})
                 return redirect("scoring:criteria", campaign_id=campaign.pk)
         else:
-            messages.error(request, "Chưa lưu: có ô chưa hợp lệ (xem các ô được đánh dấu).")
+            messages.error(request, _("Chưa lưu: có ô chưa hợp lệ (xem các ô được đánh dấu)."))
     return render(
         request,
         "scoring/criteria_edit.html",
@@ -341,7 +346,7 @@ def criteria_group_edit(request, campaign_id: int, group_id: int | None = None):
         request,
         campaign,
         CriteriaGroupForm(request.POST or None, initial=initial),
-        title="Sửa nhóm tiêu chí" if group else "Thêm nhóm tiêu chí",
+        title=_("Sửa nhóm tiêu chí") if group else _("Thêm nhóm tiêu chí"),
         save=lambda data: services.criteria_group_save(
             actor=request.user, campaign=campaign, group=group, **data
         ),
@@ -368,7 +373,7 @@ def criterion_edit(request, campaign_id: int, criterion_id: int | None = None):
         CriterionForm(
             request.POST or None, initial=initial, groups=list(campaign.groups.order_by("position"))
         ),
-        title="Sửa tiêu chí" if criterion else "Thêm tiêu chí",
+        title=_("Sửa tiêu chí") if criterion else _("Thêm tiêu chí"),
         save=lambda data: services.criterion_save(actor=request.user, criterion=criterion, **data),
     )
 
@@ -383,7 +388,7 @@ def criteria_group_delete(request, campaign_id: int, group_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đã xóa nhóm {group.code}.")
+        messages.success(request, _("Đã xóa nhóm %(code)s.") % {"code": group.code})
     return redirect("scoring:criteria", campaign_id=campaign.pk)
 
 
@@ -399,7 +404,7 @@ def criterion_delete(request, campaign_id: int, criterion_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đã xóa tiêu chí {criterion.code}.")
+        messages.success(request, _("Đã xóa tiêu chí %(code)s.") % {"code": criterion.code})
     return redirect("scoring:criteria", campaign_id=campaign.pk)
 
 
@@ -423,7 +428,7 @@ def criteria_copy(request, campaign_id: int):
     except BlocError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đã sao chép {count} tiêu chí từ năm trước.")
+        messages.success(request, _("Đã sao chép %(count)s tiêu chí từ năm trước.") % {"count": count})
     return redirect("scoring:criteria", campaign_id=campaign.pk)
 
 
@@ -469,17 +474,21 @@ def criteria_import_apply(request, campaign_id: int):
         if data["campaign"] != campaign.pk:
             raise signing.BadSignature
     except (signing.BadSignature, KeyError, ValueError, TypeError):
-        messages.error(request, "Bản xem trước đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại.")
+        messages.error(request, _("Bản xem trước đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại."))
         return redirect("scoring:criteria_import", campaign_id=campaign.pk)
     result, specs = parse_criteria(file_name=data["name"], content=content)
     try:
         if result.errors:
-            raise BlocError("Tệp không hợp lệ; hãy tải lên lại.")
+            raise BlocError(_("Tệp không hợp lệ; hãy tải lên lại."))
         count = services.criteria_import(actor=request.user, campaign=campaign, specs=specs)
     except BlocError as exc:
         messages.error(request, exc.message)
         return redirect("scoring:criteria", campaign_id=campaign.pk)
-    messages.success(request, f"Đã nhập bảng tiêu chí: {len(specs)} nhóm, {count} tiêu chí.")
+    messages.success(
+        request,
+        _("Đã nhập bảng tiêu chí: %(groups)s nhóm, %(count)s tiêu chí.")
+        % {"groups": len(specs), "count": count},
+    )
     return redirect("scoring:criteria", campaign_id=campaign.pk)
 
 
@@ -586,7 +595,7 @@ def sheet_save(request, sheet_id: int):
     )
     form = SelfScoreForm(request.POST, criteria=criteria, lines={})
     if not form.is_valid():
-        messages.error(request, "Phiếu chưa lưu: có ô nhập chưa hợp lệ (xem các ô được đánh dấu).")
+        messages.error(request, _("Phiếu chưa lưu: có ô nhập chưa hợp lệ (xem các ô được đánh dấu)."))
         context = _sheet_context(request, sheet, form=form)
         return render(request, "scoring/sheet_detail.html", context, status=400)
     try:
@@ -604,7 +613,7 @@ def sheet_save(request, sheet_id: int):
             _sheet_context(request, sheet, form=form),
             status=_status(exc),
         )
-    messages.success(request, "Đã lưu bản nháp phiếu tự chấm.")
+    messages.success(request, _("Đã lưu bản nháp phiếu tự chấm."))
     return redirect(sheet)
 
 
@@ -616,7 +625,7 @@ def sheet_submit(request, sheet_id: int):
         services.score_sheet_submit(actor=request.user, sheet=sheet)
     except BlocError as exc:
         return _error(request, exc, sheet.get_absolute_url())
-    messages.success(request, "Đã gửi phiếu để Khối trưởng thẩm định.")
+    messages.success(request, _("Đã gửi phiếu để Khối trưởng thẩm định."))
     return redirect(sheet)
 
 
@@ -630,7 +639,9 @@ def line_review(request, sheet_id: int, criterion_id: int):
     )
     form = ReviewLineForm(request.POST, prefix=f"r{criterion.pk}")
     if not form.is_valid():
-        messages.error(request, f"Tiêu chí {criterion.code}: giá trị thẩm định chưa hợp lệ.")
+        messages.error(
+            request, _("Tiêu chí %(code)s: giá trị thẩm định chưa hợp lệ.") % {"code": criterion.code}
+        )
         context = _sheet_context(request, sheet, review_errors={criterion.pk: request.POST})
         return render(request, "scoring/sheet_detail.html", context, status=400)
     data = form.cleaned_data
@@ -648,7 +659,7 @@ def line_review(request, sheet_id: int, criterion_id: int):
         messages.error(request, exc.message)
         context = _sheet_context(request, sheet, review_errors={criterion.pk: request.POST})
         return render(request, "scoring/sheet_detail.html", context, status=_status(exc))
-    messages.success(request, f"Đã lưu điểm thẩm định tiêu chí {criterion.code}.")
+    messages.success(request, _("Đã lưu điểm thẩm định tiêu chí %(code)s.") % {"code": criterion.code})
     return redirect(f"{sheet.get_absolute_url()}#tieu-chi-{criterion.pk}")
 
 
@@ -662,7 +673,7 @@ def sheet_return(request, sheet_id: int):
         )
     except BlocError as exc:
         return _error(request, exc, sheet.get_absolute_url())
-    messages.success(request, f"Đã trả lại phiếu của {sheet.unit.short_name} để sửa.")
+    messages.success(request, _("Đã trả lại phiếu của %(unit)s để sửa.") % {"unit": sheet.unit.short_name})
     return redirect(sheet)
 
 
@@ -674,7 +685,7 @@ def sheet_finalize(request, sheet_id: int):
         services.score_sheet_finalize(actor=request.user, sheet=sheet)
     except BlocError as exc:
         return _error(request, exc, sheet.get_absolute_url())
-    messages.success(request, f"Đã chốt phiếu của {sheet.unit.short_name}.")
+    messages.success(request, _("Đã chốt phiếu của %(unit)s.") % {"unit": sheet.unit.short_name})
     return redirect(sheet)
 
 
@@ -685,7 +696,7 @@ def evidence_add(request, sheet_id: int):
     access.ensure_can_fill(request.user, sheet)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _error(request, BlocError("Chọn một tệp minh chứng để tải lên."), sheet.get_absolute_url())
+        return _error(request, BlocError(_("Chọn một tệp minh chứng để tải lên.")), sheet.get_absolute_url())
     criterion = get_object_or_404(
         Criterion.objects.select_related("group"),
         pk=form.cleaned_data["criterion"],
@@ -701,7 +712,11 @@ def evidence_add(request, sheet_id: int):
         return _error(
             request, BlocError(" ".join(exc.messages)), f"{sheet.get_absolute_url()}#tieu-chi-{criterion.pk}"
         )
-    messages.success(request, f"Đã thêm minh chứng “{evidence.name}” cho tiêu chí {criterion.code}.")
+    messages.success(
+        request,
+        _("Đã thêm minh chứng “%(name)s” cho tiêu chí %(code)s.")
+        % {"name": evidence.name, "code": criterion.code},
+    )
     return redirect(f"{sheet.get_absolute_url()}#tieu-chi-{criterion.pk}")
 
 
@@ -712,7 +727,7 @@ def evidence_download(request, evidence_id: int):
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
-        raise Http404("Tệp minh chứng không còn trên máy chủ.") from None
+        raise Http404(_("Tệp minh chứng không còn trên máy chủ.")) from None
     response = FileResponse(
         handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type
     )
@@ -729,7 +744,7 @@ def evidence_delete(request, evidence_id: int):
         services.evidence_delete(actor=request.user, evidence=evidence)
     except BlocError as exc:
         return _error(request, exc, sheet.get_absolute_url())
-    messages.success(request, f"Đã xóa minh chứng “{evidence.name}”.")
+    messages.success(request, _("Đã xóa minh chứng “%(name)s”.") % {"name": evidence.name})
     return redirect(sheet.get_absolute_url())
 
 
@@ -757,6 +772,10 @@ def summary_export(request, campaign_id: int):
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    filename = f"bang-tong-hop-diem-{campaign.bloc_year.year}-khoi-{campaign.bloc_year.bloc.number}.xlsx"
+    # Translators: a file name; keep it ASCII, without spaces or quotes.
+    filename = _("bang-tong-hop-diem-%(year)s-khoi-%(bloc)s.xlsx") % {
+        "year": campaign.bloc_year.year,
+        "bloc": campaign.bloc_year.bloc.number,
+    }
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -94,6 +94,25 @@ def administrator(world):
     return make_user(role="admin", username="administrator")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Database tests first, transactional ones (browser, concurrency) after them, as pytest-django orders them.
+
+    pytest regroups the browser tests by their session-scoped browser parameter after pytest-django has sorted,
+    which put them in the middle of the plain database tests; a transactional test flushes the database when it
+    ends, and the tests after it would find the seeded award catalogue gone."""
+
+    def order(item):
+        marker = item.get_closest_marker("django_db")
+        if (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+            item.fixturenames
+        ):
+            return 1
+        return 0 if marker or "db" in item.fixturenames else 2
+
+    items.sort(key=order)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -1,13 +1,20 @@
-"""The project catalogue in locale/vi fills the gaps in Django's own Vietnamese translation.
+"""The project catalogues in locale/.
 
-Django 6.1 leaves some admin, auth and form strings untranslated in "vi", so they would show in
-English. locale/vi/LC_MESSAGES/django.po and djangojs.po translate them; these tests check that the
-compiled .mo files match the .po files, that Django picks them up, and that nothing is left over.
+Vietnamese is the source language of the UI strings, so locale/vi carries them as they are, plus the
+admin, auth and form strings Django 6.1 leaves untranslated in "vi" (they would otherwise show in
+English); locale/en translates the UI into English. These tests check that each compiled .mo matches
+its .po, that Django picks them up, that the catalogues cover every string in the code, and that
+nothing is left over.
 """
 
 import gettext
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +29,14 @@ from django.views.i18n import JSONCatalog
 from tests.factories import make_province, make_unit
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+# (language, gettext domain) -> catalogue. The project has no JavaScript of its own: djangojs.po only
+# translates the admin's scripts into Vietnamese (English needs nothing).
 PROJECT_PO = {
-    "django": LOCALE_DIR / "vi" / "LC_MESSAGES" / "django.po",
-    "djangojs": LOCALE_DIR / "vi" / "LC_MESSAGES" / "djangojs.po",
+    ("vi", "django"): LOCALE_DIR / "vi" / "LC_MESSAGES" / "django.po",
+    ("vi", "djangojs"): LOCALE_DIR / "vi" / "LC_MESSAGES" / "djangojs.po",
+    ("en", "django"): LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po",
 }
+PLURAL_FORMS = {"vi": ("nplurals=1; plural=0;", 1), "en": ("nplurals=2; plural=(n != 1);", 2)}
 DJANGO_DIR = Path(django.__file__).resolve().parent
 # Django's source catalogues (msgid = English text), with the gettext domain each one belongs to.
 DJANGO_PO = {
@@ -34,8 +45,8 @@ DJANGO_PO = {
     "auth": ("django", DJANGO_DIR / "contrib/auth/locale/en/LC_MESSAGES/django.po"),
     "core": ("django", DJANGO_DIR / "conf/locale/en/LC_MESSAGES/django.po"),
 }
-# Core strings nobody using this site reads, left to Django on purpose: the names of languages
-# (LANGUAGES offers Vietnamese only) and the "install worked" page shown when no URLconf exists.
+# Core strings nobody using this site reads, left to Django on purpose: the names of languages (the
+# switcher shows each language's own name) and the "install worked" page shown when no URLconf exists.
 NOT_USER_FACING = ("django/conf/global_settings.py", "django/views/templates/default_urlconf.html")
 
 # Placeholders and markup a translation has to keep: %(name)s, %s, %d, {min_days}, {}, HTML tags.
@@ -172,8 +183,8 @@ class _Missing(gettext.NullTranslations):
         return self.MISSING
 
 
-def compiled_lookup(domain: str, entry: Entry, n: int = 1) -> str:
-    catalogue = gettext.translation(domain, localedir=LOCALE_DIR, languages=["vi"])
+def compiled_lookup(language: str, domain: str, entry: Entry, n: int = 1) -> str:
+    catalogue = gettext.translation(domain, localedir=LOCALE_DIR, languages=[language])
     catalogue.add_fallback(_Missing())
     if entry.msgid_plural is not None:
         if entry.msgctxt is not None:
@@ -184,42 +195,114 @@ def compiled_lookup(domain: str, entry: Entry, n: int = 1) -> str:
     return catalogue.gettext(entry.msgid)
 
 
-@pytest.mark.parametrize("domain", sorted(PROJECT_PO))
-def test_project_po_files_are_well_formed(domain):
-    header, entries = parse_po(PROJECT_PO[domain])
-    assert header["Language"] == "vi"
+def plural_index(language: str, n: int) -> int:
+    return 0 if language == "vi" or n == 1 else 1
+
+
+@pytest.mark.parametrize("key", sorted(PROJECT_PO))
+def test_project_po_files_are_well_formed(key):
+    language, _ = key
+    header, entries = parse_po(PROJECT_PO[key])
+    plural_forms, nplurals = PLURAL_FORMS[language]
+    assert header["Language"] == language
     assert header["Content-Type"] == "text/plain; charset=UTF-8"
-    assert header["Plural-Forms"] == "nplurals=1; plural=0;"
+    assert header["Plural-Forms"] == plural_forms
     assert entries
     keys = [entry.key for entry in entries]
     assert len(keys) == len(set(keys)), "duplicate msgids"
     for entry in entries:
         assert "fuzzy" not in entry.flags, entry.msgid
-        # nplurals=1: exactly one msgstr, never empty.
-        assert len(entry.msgstr) == 1 and entry.msgstr[0], entry.msgid
+        # One msgstr per plural form (one for a singular msgid), never empty.
+        expected_forms = nplurals if entry.msgid_plural is not None else 1
+        assert len(entry.msgstr) == expected_forms and all(entry.msgstr), entry.msgid
         placeholders_in = sorted(PLACEHOLDER.findall(entry.msgid))
-        assert sorted(PLACEHOLDER.findall(entry.msgstr[0])) == placeholders_in, entry.msgid
         if entry.msgid_plural is not None:
             assert sorted(PLACEHOLDER.findall(entry.msgid_plural)) == placeholders_in, entry.msgid
+        for msgstr in entry.msgstr:
+            assert sorted(PLACEHOLDER.findall(msgstr)) == placeholders_in, (entry.msgid, msgstr)
 
 
-@pytest.mark.parametrize("domain", sorted(PROJECT_PO))
-def test_committed_mo_files_match_the_po_files(domain):
-    _, entries = parse_po(PROJECT_PO[domain])
+@pytest.mark.parametrize("key", sorted(PROJECT_PO))
+def test_committed_mo_files_match_the_po_files(key):
+    language, domain = key
+    _, entries = parse_po(PROJECT_PO[key])
     js_catalog = admin_js_catalog() if domain == "djangojs" else None
     for entry in entries:
-        expected = entry.msgstr[0]
         # The .mo next to the .po holds this very translation (also when it equals the msgid)...
         for n in (1, 2, 5) if entry.msgid_plural is not None else (1,):
-            assert compiled_lookup(domain, entry, n) == expected, (entry.key, n)
-        # ...and Django serves it in Vietnamese.
-        if domain == "django":
-            with translation.override("vi"):
-                assert django_gettext(entry) == expected, entry.key
-                if entry.msgid_plural is not None:
-                    assert django_gettext(entry, 5) == expected, entry.key
-        else:
-            assert js_gettext(js_catalog, entry) == expected, entry.key
+            expected = entry.msgstr[plural_index(language, n)]
+            assert compiled_lookup(language, domain, entry, n) == expected, (entry.key, n)
+            # ...and Django serves it.
+            if domain == "django":
+                with translation.override(language):
+                    assert django_gettext(entry, n) == expected, (entry.key, n)
+            else:
+                assert js_gettext(js_catalog, entry) == entry.msgstr[0], entry.key
+
+
+def looks_vietnamese(text: str) -> bool:
+    """True when text has a letter no English sentence uses: đ, or a diacritic (ă â ê ô ơ ư, tone marks)."""
+    return any(char in "đĐ" or unicodedata.combining(char) for char in unicodedata.normalize("NFD", text))
+
+
+# English texts that keep Vietnamese on purpose: a place name, a document code, and the words a spreadsheet must
+# contain (the criteria import reads Vietnamese column titles and "có" whatever the user's language).
+KEPT_IN_VIETNAMESE = {
+    "Ví dụ: Cần Thơ",
+    "Nạp dữ liệu mẫu (khối thi đua của Cần Thơ và tài khoản dùng thử). Chạy lại nhiều lần không sao.",
+    "Phần sau dấu gạch trong số văn bản, ví dụ KTĐ1 trong “05/BC-KTĐ1”. Để trống: tự tạo từ số khối.",
+    "“%(text)s”: ghi “x” hoặc “có” nếu đúng, để trống nếu không.",
+}
+KEPT_IN_VIETNAMESE_PREFIX = "Mỗi dòng một tiêu chí. Các cột"
+
+
+def test_english_catalogue_translates_every_vietnamese_string():
+    _, entries = parse_po(PROJECT_PO["en", "django"])
+    msgids = {entry.msgid for entry in entries}
+    assert msgids >= KEPT_IN_VIETNAMESE, "a kept string was renamed: update KEPT_IN_VIETNAMESE"
+    left_in_vietnamese = [
+        entry.msgid
+        for entry in entries
+        if any(looks_vietnamese(msgstr) for msgstr in entry.msgstr)
+        and entry.msgid not in KEPT_IN_VIETNAMESE
+        and not entry.msgid.startswith(KEPT_IN_VIETNAMESE_PREFIX)
+    ]
+    assert left_in_vietnamese == []
+
+
+def test_catalogues_cover_every_string_in_the_code(tmp_path):
+    """makemessages run on a copy of the code finds no msgid the committed catalogues lack, and none
+    they carry that the code no longer uses (an obsolete translation hides a renamed string)."""
+    if shutil.which("xgettext") is None:
+        pytest.fail("gettext is not installed (apt install gettext): the catalogues cannot be checked")
+    base = Path(settings.BASE_DIR)
+    copy = tmp_path / "project"
+    ignore = shutil.ignore_patterns(
+        ".*", "node_modules", "var", "docs", "tests", "__pycache__", "*.mo", "*.po"
+    )
+    shutil.copytree(base, copy, ignore=ignore)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "vi",
+            "-l",
+            "en",
+            "--no-location",
+            "--no-obsolete",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "thiduabloc.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    for language in ("vi", "en"):
+        _, found = parse_po(copy / "locale" / language / "LC_MESSAGES" / "django.po")
+        _, committed = parse_po(PROJECT_PO[language, "django"])
+        assert {entry.key for entry in found} == {entry.key for entry in committed}, language
 
 
 @pytest.mark.parametrize("source", sorted(DJANGO_PO))
@@ -228,7 +311,7 @@ def test_no_django_string_is_left_in_english(source):
     _, entries = parse_po(path)
     # A translation identical to the English (", ", "%s KB", "IPv4") is deliberate when our
     # catalogue says so; the test above proves the compiled .mo carries it.
-    _, ours = parse_po(PROJECT_PO[domain])
+    _, ours = parse_po(PROJECT_PO["vi", domain])
     deliberate = {entry.key for entry in ours if entry.msgstr == [entry.msgid]}
     js_catalog = admin_js_catalog() if domain == "djangojs" else None
     untranslated = []

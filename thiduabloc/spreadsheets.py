@@ -3,6 +3,11 @@
 The first row holds the column titles, matched ignoring diacritics and case. Rows are numbered as the spreadsheet
 numbers them, so "dòng 7" is the seventh line the user sees. Importers describe their columns, get typed values
 or errors back, then add their own checks.
+
+A column's ``title`` is the header in the source language, a constant. A ``translatable`` column (its title
+marked with ``gettext_noop`` so that it is extracted) shows its translation as ``label`` and also accepts it as
+the header; any other column shows and accepts its title only (the file format stays Vietnamese). Errors carry
+the label, and messages in the active language.
 """
 
 import csv
@@ -11,6 +16,8 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
 
 from thiduabloc.text import fold
 
@@ -25,6 +32,13 @@ class Column:
     max_length: int = 255
     kind: str = "text"  # text, date, decimal, choice, bool
     choices: dict[str, str] | None = None  # folded label -> value, for kind="choice"
+    translatable: bool = False
+
+    @property
+    def label(self) -> str:
+        """The title as shown to the user: in the active language when the column is translatable."""
+        title = str(self.title)
+        return _(title) if self.translatable and title else title
 
     @property
     def choice_labels(self) -> str:
@@ -38,10 +52,14 @@ class RowError:
     message: str
 
     def as_text(self) -> str:
-        where = f"dòng {self.row}" if self.row else "tệp"
+        values = {"row": self.row, "column": self.column, "message": self.message}
+        if self.row and self.column:
+            return _("dòng %(row)s, cột “%(column)s”: %(message)s") % values
+        if self.row:
+            return _("dòng %(row)s: %(message)s") % values
         if self.column:
-            where += f", cột “{self.column}”"
-        return f"{where}: {self.message}"
+            return _("tệp, cột “%(column)s”: %(message)s") % values
+        return _("tệp: %(message)s") % values
 
 
 @dataclass(frozen=True)
@@ -95,15 +113,17 @@ def read_table(file_name: str, content: bytes, *, allow_csv: bool = True) -> lis
         try:
             return _read_xlsx(content)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError):
-            raise ValueError("Không đọc được tệp .xlsx (tệp hỏng hoặc không phải bảng tính Excel).") from None
+            raise ValueError(
+                _("Không đọc được tệp .xlsx (tệp hỏng hoặc không phải bảng tính Excel).")
+            ) from None
     if allow_csv and name.endswith(".csv"):
         try:
             return _read_csv(content)
         except UnicodeDecodeError:
-            raise ValueError("Tệp .csv phải được lưu với bảng mã UTF-8.") from None
+            raise ValueError(_("Tệp .csv phải được lưu với bảng mã UTF-8.")) from None
         except csv.Error as exc:
-            raise ValueError(f"Không đọc được tệp .csv: {exc}.") from None
-    raise ValueError("Chỉ nhận tệp .xlsx hoặc .csv." if allow_csv else "Chỉ nhận tệp .xlsx.")
+            raise ValueError(_("Không đọc được tệp .csv: %(error)s.") % {"error": exc}) from None
+    raise ValueError(_("Chỉ nhận tệp .xlsx hoặc .csv.") if allow_csv else _("Chỉ nhận tệp .xlsx."))
 
 
 def cell_text(value) -> str:
@@ -125,13 +145,13 @@ def cell_date(value) -> datetime.date:
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"“{text}” không phải ngày dd/mm/yyyy.")
+    raise ValueError(_("“%(text)s” không phải ngày dd/mm/yyyy.") % {"text": text})
 
 
 def cell_decimal(value) -> Decimal:
     """A number as Vietnamese offices write it ("2,5" or "2.5"); floats from Excel go through their text."""
     if isinstance(value, bool):
-        raise ValueError(f"“{value}” không phải số.")
+        raise ValueError(_("“%(text)s” không phải số.") % {"text": value})
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
@@ -142,9 +162,9 @@ def cell_decimal(value) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"“{cell_text(value)}” không phải số.") from None
+        raise ValueError(_("“%(text)s” không phải số.") % {"text": cell_text(value)}) from None
     if not number.is_finite():
-        raise ValueError(f"“{cell_text(value)}” không phải số.")
+        raise ValueError(_("“%(text)s” không phải số.") % {"text": cell_text(value)})
     return number
 
 
@@ -152,7 +172,7 @@ def _convert(column: Column, raw):
     if column.kind == "text":
         value = cell_text(raw)
         if len(value) > column.max_length:
-            raise ValueError(f"Dài quá {column.max_length} ký tự.")
+            raise ValueError(_("Dài quá %(max_length)s ký tự.") % {"max_length": column.max_length})
         return value
     if cell_text(raw) == "":
         return None
@@ -166,13 +186,16 @@ def _convert(column: Column, raw):
             return True
         if folded in {"khong", "0", "no", "false", "sai"}:
             return False
-        raise ValueError(f"“{cell_text(raw)}”: ghi “x” hoặc “có” nếu đúng, để trống nếu không.")
+        raise ValueError(
+            _("“%(text)s”: ghi “x” hoặc “có” nếu đúng, để trống nếu không.") % {"text": cell_text(raw)}
+        )
     if column.kind == "choice":
         try:
             return column.choices[fold(cell_text(raw))]
         except KeyError:
             raise ValueError(
-                f"“{cell_text(raw)}” không hợp lệ; chọn một trong: {column.choice_labels}."
+                _("“%(text)s” không hợp lệ; chọn một trong: %(choices)s.")
+                % {"text": cell_text(raw), "choices": column.choice_labels}
             ) from None
     raise AssertionError(column.kind)
 
@@ -188,10 +211,13 @@ def parse_table(
         result.fail(0, "", str(exc))
         return result
     if not table:
-        result.fail(1, "", "Tệp trống: dòng 1 phải là tiêu đề cột.")
+        result.fail(1, "", _("Tệp trống: dòng 1 phải là tiêu đề cột."))
         return result
 
-    by_title = {fold(c.title): c for c in columns}
+    # A header may carry the title (the source text) or its translation in the active language.
+    by_title = {fold(str(c.title)): c for c in columns}
+    for c in columns:
+        by_title.setdefault(fold(c.label), c)
     header_number, header = table[0]
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -199,20 +225,25 @@ def parse_table(
         if column is None:
             continue
         if column.field in positions:
-            result.fail(header_number, column.title, "Cột bị lặp lại.")
+            result.fail(header_number, column.label, _("Cột bị lặp lại."))
         positions[column.field] = index
     for column in columns:
         if column.required and column.field not in positions:
-            result.fail(header_number, column.title, "Thiếu cột bắt buộc.")
+            result.fail(header_number, column.label, _("Thiếu cột bắt buộc."))
     if result.errors:
         return result
 
     data_rows = [(n, cells) for n, cells in table[1:] if any(cell_text(c) for c in cells)]
     if not data_rows:
-        result.fail(header_number + 1, "", "Tệp không có dòng dữ liệu nào.")
+        result.fail(header_number + 1, "", _("Tệp không có dòng dữ liệu nào."))
         return result
     if len(data_rows) > MAX_ROWS:
-        result.fail(0, "", f"Tệp có {len(data_rows)} dòng, vượt quá giới hạn {MAX_ROWS} dòng.")
+        result.fail(
+            0,
+            "",
+            _("Tệp có %(count)s dòng, vượt quá giới hạn %(limit)s dòng.")
+            % {"count": len(data_rows), "limit": MAX_ROWS},
+        )
         return result
 
     for number, cells in data_rows:
@@ -223,11 +254,11 @@ def parse_table(
             try:
                 value = _convert(column, raw)
             except ValueError as exc:
-                result.fail(number, column.title, str(exc))
+                result.fail(number, column.label, str(exc))
                 ok = False
                 continue
             if column.required and value in (None, ""):
-                result.fail(number, column.title, "Không được để trống.")
+                result.fail(number, column.label, _("Không được để trống."))
                 ok = False
                 continue
             values[column.field] = value

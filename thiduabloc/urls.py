@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from thiduabloc.forms import LoginForm
 from thiduabloc.views import FaviconView
 
-admin.site.site_header = "Quản trị thiduabloc"
-admin.site.site_title = "Quản trị thiduabloc"
-admin.site.index_title = "Danh mục và dữ liệu"
+admin.site.site_header = _("Quản trị thiduabloc")
+admin.site.site_title = _("Quản trị thiduabloc")
+admin.site.index_title = _("Danh mục và dữ liệu")
 
 urlpatterns = [
     path(
@@ -17,6 +18,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", FaviconView.as_view()),
     path("", include("blocs.urls")),
     path("", include("scoring.urls")),

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from scoring.services import format_score
 
@@ -17,11 +18,11 @@ def get_item(mapping, key):
 
 
 DEADLINE_BADGES = {
-    "done": ("text-bg-success", "Đã xong"),
-    "late": ("text-bg-danger", "Quá hạn"),
-    "due": ("text-bg-warning", "Sắp đến hạn"),
-    "planned": ("text-bg-light", "Đã lên lịch"),
-    "unset": ("text-bg-secondary", "Chưa đặt ngày"),
+    "done": ("text-bg-success", _("Đã xong")),
+    "late": ("text-bg-danger", _("Quá hạn")),
+    "due": ("text-bg-warning", _("Sắp đến hạn")),
+    "planned": ("text-bg-light", _("Đã lên lịch")),
+    "unset": ("text-bg-secondary", _("Chưa đặt ngày")),
 }
 
 

@@ -6,18 +6,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from scoring import conference, nominations, services
 from scoring.models import Nomination
+from tests.browser.pages import PHONE, log_in
 from tests.factories import finalize_all, make_campaign, make_conference, make_user
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-
-
-def log_in(page: Page, base: str, username: str):
-    page.goto(f"{base}/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("secret-pass-123")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Việc cần làm")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)

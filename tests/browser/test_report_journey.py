@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from reports.models import Document
+from tests.browser.pages import log_in
 from tests.factories import voted_campaign
 
 pytestmark = pytest.mark.browser
@@ -24,10 +25,7 @@ def test_write_preview_issue_download(
     campaign = voted_campaign(world["year_a"], [secretary, deputy_secretary])
     base = live_server.url
 
-    page.goto(f"{base}/login/")
-    page.get_by_label("Tên đăng nhập").fill(secretary.username)
-    page.get_by_label("Mật khẩu").fill("secret-pass-123")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, base, secretary.username)
     page.goto(f"{base}/campaigns/{campaign.pk}/documents/")
     page.get_by_role("link", name="Soạn nội dung báo cáo tổng kết").click()
     page.get_by_label("Ưu điểm").fill(

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from blocs.models import BlocYear, Membership
+from tests.browser.pages import DEMO_PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +25,7 @@ def test_the_secretary_rotates_the_roles(page: Page, live_server, demo):
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/login/?next=/")
-    page.get_by_label("Tên đăng nhập").fill("thuky.huunghi")
-    page.get_by_label("Mật khẩu").fill("thiduabloc-demo")
-    page.get_by_role("button", name="Đăng nhập").click()
-
-    expect(page.get_by_role("heading", name="Việc cần làm")).to_be_visible()
+    log_in(page, live_server.url, "thuky.huunghi", DEMO_PASSWORD)
     page.get_by_role("link", name="Khối thi đua các Hội có tính chất đặc thù số 1").click()
     expect(page.get_by_test_id("head-2023")).to_have_text("Liên hiệp các Tổ chức Hữu nghị thành phố")
 

@@ -6,18 +6,10 @@ from playwright.sync_api import Page, expect
 
 from scoring import services
 from scoring.models import ScoreLine
+from tests.browser.pages import log_in
 from tests.factories import criteria_by_code, fill_sheet, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, base: str, username: str):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("secret-pass-123")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Việc cần làm")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,23 +21,6 @@ MM = 72 / 25.4
 DAY = datetime.date(2023, 12, 28)
 
 
-@pytest.fixture
-def campaign(world, private_media, secretary, deputy_secretary):
-    campaign = voted_campaign(world["year_a"], [secretary, deputy_secretary])
-    services.narrative_save(
-        actor=secretary,
-        campaign=campaign,
-        sections={
-            "strengths": "Các đơn vị **hoàn thành tốt** nhiệm vụ.\n\n- Tổ chức hội thảo chuyên đề\n- Giao lưu văn nghệ",
-            "limitations": "Báo cáo định kỳ còn *chậm*.",
-            "lessons": "1. Tiêu chí cụ thể\n2. Phối hợp chặt chẽ",
-            "direction": "Phát huy kết quả năm 2023.",
-            "proposals": "Đề nghị tiếp tục hướng dẫn nghiệp vụ.",
-        },
-    )
-    return campaign
-
-
 def issue(campaign, kind, actor=None, day=DAY, vote_round=None):
     return services.document_issue(
         actor=actor, campaign=campaign, kind=kind, issued_on=day, vote_round=vote_round

@@ -4,20 +4,26 @@ import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from reports.models import Document
 
 
 class Command(BaseCommand):
-    help = "Ghi trang 1 của mỗi văn bản đã ban hành thành ảnh PNG (cần pdftoppm của gói poppler-utils)."
+    @property
+    def help(self) -> str:
+        # A property, not gettext_lazy: argparse needs a real str for the description.
+        return _(
+            "Ghi trang 1 của mỗi văn bản đã ban hành thành ảnh PNG (cần pdftoppm của gói poppler-utils)."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", default="docs", help="Thư mục ghi ảnh (mặc định: docs).")
+        parser.add_argument("--out", default="docs", help=_("Thư mục ghi ảnh (mặc định: docs)."))
         parser.add_argument("--dpi", type=int, default=60)
 
     def handle(self, *args, **options):
         if shutil.which("pdftoppm") is None:
-            raise CommandError("Cần pdftoppm: cài gói Debian poppler-utils.")
+            raise CommandError(_("Cần pdftoppm: cài gói Debian poppler-utils."))
         out = Path(options["out"])
         out.mkdir(parents=True, exist_ok=True)
         latest = {}
