@@ -5,6 +5,8 @@ The site speaks Vietnamese until the user picks another language with the switch
 in English. The pages below are rendered in English and must not show a UI string left in Vietnamese.
 """
 
+import datetime
+import decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -236,3 +238,24 @@ def test_the_unit_admin_reads_in_english(admin_client, world):
         response = admin_client.get(url)
         assert response.status_code == 200, url
         assert untranslated(response.content.decode()) == [], url
+
+
+def test_english_keeps_vietnamese_dates_and_numbers(client, secretary, scoring_campaign, sheets):
+    from django import forms
+    from django.utils import formats
+
+    with translation.override("en"):
+        assert formats.date_format(datetime.date(2022, 12, 28)) == "28/12/2022"
+        assert formats.localize(datetime.date(2022, 12, 28)) == "28/12/2022"
+        assert formats.number_format(decimal.Decimal("2340000.5"), 1, force_grouping=True) == "2.340.000,5"
+        # A date typed the Vietnamese way means the same day in both languages (never 12 May).
+        assert forms.DateField().clean("05/12/2023") == datetime.date(2023, 12, 5)
+    scoring_campaign.scoring_deadline = datetime.date(2023, 12, 10)
+    scoring_campaign.save(update_fields=["scoring_deadline"])
+    client.force_login(secretary)
+    choose(client, "en")
+
+    html = client.get(reverse("scoring:campaign_detail", args=[scoring_campaign.pk])).content.decode()
+
+    assert "10/12/2023" in html
+    assert "Dec" not in html
