@@ -13,6 +13,7 @@ from blocs.models import User
 from reports import rendering, richtext, snapshots
 from reports.models import Document, DocumentCounter, Narrative
 from scoring.models import Campaign, VoteRound
+from thiduabloc.stored_files import atomic_with_files, keep_only_on_commit
 
 
 class ReportError(BlocError):
@@ -88,7 +89,7 @@ def _next_number(bloc, year: int, type_code: str) -> int:
     return counter.last_number
 
 
-@transaction.atomic
+@atomic_with_files
 def document_issue(
     *,
     actor: User | None,
@@ -147,6 +148,7 @@ def document_issue(
         sha256=rendering.sha256(pdf),
     )
     document.pdf.save(rendering.file_name(snapshot, "pdf"), ContentFile(pdf), save=False)
+    keep_only_on_commit(document.pdf)
     document.save()
     audit_record(
         actor=actor,

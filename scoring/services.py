@@ -38,6 +38,7 @@ from scoring.models import (
     VoteRound,
 )
 from scoring.nominations import submit_all
+from thiduabloc.stored_files import atomic_with_files, keep_only_on_commit
 
 Status = Campaign.Status
 MAX_EVIDENCE_PER_LINE = 10
@@ -933,7 +934,7 @@ def score_sheet_finalize(*, actor: User | None, sheet: ScoreSheet) -> ScoreSheet
 # Evidence
 
 
-@transaction.atomic
+@atomic_with_files
 def evidence_add(*, actor: User | None, sheet: ScoreSheet, criterion: Criterion, upload) -> Evidence:
     """Attach an evidence file to a line of the unit's own sheet (checked by content and size first)."""
     sheet = _lock_sheet(sheet)
@@ -960,6 +961,7 @@ def evidence_add(*, actor: User | None, sheet: ScoreSheet, criterion: Criterion,
         uploaded_by=actor,
     )
     evidence.file.save(name, upload, save=False)
+    keep_only_on_commit(evidence.file)
     evidence.save()
     audit_record(actor=actor, action="evidence.add", target=evidence, line=line.pk, size=upload.size)
     return evidence

@@ -354,3 +354,15 @@ def test_admin_javascript_catalogue_is_in_vietnamese(admin_client):
     # json.dumps escapes non-ASCII, so look for the strings the way the view writes them.
     assert json.dumps("Hôm nay (%(date)s)") in body
     assert json.dumps("Thứ Hai") in body
+
+
+def test_the_login_throttling_admin_is_in_vietnamese(admin_client):
+    from thiduabloc.django_strings import AXES_STRINGS
+
+    with translation.override("vi"):
+        untranslated = [text for text in AXES_STRINGS if translation.gettext(text) == text]
+    assert untranslated == ["HTTP Accept"]  # a header's name
+
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Chống dò mật khẩu" in html and "Lần thử đăng nhập" in html
+    assert "Access attempts" not in html

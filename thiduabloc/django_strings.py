@@ -1,4 +1,5 @@
-"""Django's own strings that its Vietnamese catalogue leaves untranslated (admin, auth, forms).
+"""Django's own strings that its Vietnamese catalogue leaves untranslated (admin, auth, forms), and
+django-axes's admin strings (it ships no Vietnamese).
 
 Never imported: it only lists the msgids so that `makemessages` keeps their translations in
 locale/vi/LC_MESSAGES/django.po (otherwise it would mark them obsolete, as no project code uses them).
@@ -198,4 +199,38 @@ STRINGS = [
     gettext_noop("Page is not “last”, nor can it be converted to an int."),
     gettext_noop("Empty list and “%(class_name)s.allow_empty” is False."),
     gettext_noop("“%(path)s” does not exist"),
+]
+
+# django-axes (login throttling): its admin pages, models and lockout message.
+AXES_STRINGS = [
+    gettext_noop("Locked Out"),
+    gettext_noop("Form Data"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Clean up expired attempts"),
+    gettext_noop("Not set"),
+    gettext_noop("Attempt Remaining"),
+    gettext_noop("User Agent"),
+    gettext_noop("IP Address"),
+    gettext_noop("Username"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("Path"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Access lock out"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("GET Data"),
+    gettext_noop("POST Data"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("Access Attempt"),
+    gettext_noop("Expires At"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("Account locked: too many login attempts. Please try again later."),
 ]

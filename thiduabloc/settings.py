@@ -1,5 +1,6 @@
 """thiduabloc settings, all read from environment variables (see README.md, "Production")."""
 
+import datetime
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -24,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "thiduabloc.apps.LoginThrottleConfig",
     "blocs",
     "scoring",
     "reports",
@@ -38,8 +40,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "thiduabloc.db_errors.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "thiduabloc.urls"
@@ -140,6 +145,25 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
+# Login throttling (django-axes, thiduabloc/login_throttle.py): an account is locked for AXES_COOLOFF_TIME after
+# LOGIN_FAILURES_PER_ACCOUNT failures in a row, an address after LOGIN_FAILURES_PER_ADDRESS (a room shares one).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_HANDLER = "thiduabloc.login_throttle.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "thiduabloc.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "thiduabloc.login_throttle.locked_out"
+AXES_VERBOSE = False
 
 # Email: the console by default; EMAIL_HOST switches to SMTP.
 if env_str("EMAIL_HOST"):

@@ -1,6 +1,7 @@
 import io
 
 from django.core.management import call_command
+from django.urls import reverse
 
 from blocs.models import AuditEntry, Bloc, BlocYear, Handover, Membership, Unit, User
 
@@ -43,5 +44,8 @@ def test_loading_the_demo_twice_changes_nothing(db, capsys):
 def test_each_demo_user_can_log_in(client, db):
     call_command("load_demo", stdout=io.StringIO())
     for username in ("quantri", "bantdkt", "thuky.huunghi", "canbo.chuthapdo"):
-        assert client.login(username=username, password="thiduabloc-demo")
+        client.logout()
+        response = client.post(reverse("login"), {"username": username, "password": "thiduabloc-demo"})
+        assert response.status_code == 302, username
+        assert response.headers["Location"] == reverse("blocs:dashboard")
     assert {u.role for u in User.objects.all()} == set(User.Role.values)
