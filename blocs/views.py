@@ -14,6 +14,7 @@ from blocs.forms import BlockerForm, RotationForm
 from blocs.models import Blocker, BlocYear, Handover, Membership, Province
 from blocs.rotation import rotation_plan
 from blocs.services import CouncilAssignment, bloc_rotate, blocker_end, blocker_record
+from thiduabloc.params import whole_number
 from thiduabloc.text import fold
 
 BLOCS_PER_PAGE = 25
@@ -38,8 +39,9 @@ def dashboard(request):
     province_id = request.GET.get("province", "")
     if query:
         blocs = blocs.search(query)
-    if user.reads_every_bloc and province_id.isdigit():
-        blocs = blocs.filter(province_id=province_id)
+    province = whole_number(province_id)
+    if user.reads_every_bloc and province is not None:
+        blocs = blocs.filter(province_id=province)
     page = Paginator(blocs, BLOCS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for bloc in page:
@@ -148,8 +150,8 @@ def _rotation_form(bloc, latest, data=None) -> RotationForm:
         year = latest.year + 1
     else:
         # A bloc's first year is chosen on the form; the members depend on it.
-        posted = (data or {}).get("year", "")
-        year = int(posted) if posted.isdigit() and 2000 <= int(posted) <= 2100 else timezone.localdate().year
+        posted = whole_number((data or {}).get("year", ""))
+        year = posted if posted is not None and 2000 <= posted <= 2100 else timezone.localdate().year
     plan = rotation_plan(bloc=bloc, year=year, previous=latest)
     initial = {"year": year}
     if plan.head is not None:

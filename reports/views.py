@@ -15,6 +15,7 @@ from reports.forms import IssueForm, NarrativeForm
 from reports.models import Document, Narrative
 from scoring import access
 from scoring.models import Campaign, VoteRound
+from thiduabloc.params import whole_number
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -29,10 +30,10 @@ def _kind_or_404(kind: str) -> str:
 def _round(request, campaign: Campaign, kind: str) -> VoteRound | None:
     if kind != Document.Kind.COUNT_MINUTES:
         return None
-    value = request.GET.get("round") or request.POST.get("round") or ""
-    if not value.isdigit():
+    value = whole_number(request.GET.get("round") or request.POST.get("round"))
+    if value is None:
         raise Http404(_("Chọn vòng bỏ phiếu."))
-    return get_object_or_404(VoteRound, pk=int(value), conference__campaign=campaign)
+    return get_object_or_404(VoteRound, pk=value, conference__campaign=campaign)
 
 
 def _query(vote_round: VoteRound | None) -> str:

@@ -32,7 +32,8 @@ MAX_BYTES = 2 * 1024 * 1024
 
 
 def _two_places(value: Decimal) -> bool:
-    return value == value.quantize(Decimal("0.01")) and abs(value) < Decimal("100000")
+    # The size first: quantizing 1e30 to cents would exceed the decimal context's precision.
+    return abs(value) < Decimal("100000") and value == value.quantize(Decimal("0.01"))
 
 
 def parse_criteria(*, file_name: str, content: bytes) -> tuple[TableResult, list[GroupSpec]]:

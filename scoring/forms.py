@@ -50,7 +50,8 @@ class ScoreField(forms.Field):
             raise ValidationError(gettext("“%(value)s” không phải là điểm số.") % {"value": value}) from None
         if not number.is_finite():
             raise ValidationError(gettext("“%(value)s” không phải là điểm số.") % {"value": value})
-        if number != number.quantize(Decimal("0.01")) or abs(number) >= Decimal("100000"):
+        # The size first: quantizing 1e30 to cents would exceed the decimal context's precision.
+        if abs(number) >= Decimal("100000") or number != number.quantize(Decimal("0.01")):
             raise ValidationError(_("Điểm có tối đa hai chữ số thập phân."))
         return number
 

@@ -15,6 +15,7 @@ from blocs.models import Bloc
 from scoring import access, nominations
 from scoring.forms import DecisionForm, NominationSummaryForm, ReturnForm
 from scoring.models import AwardType, BaseSalary, Nomination, ScoreSheet
+from thiduabloc.params import whole_number
 
 QUEUE_PAGE_SIZE = 30
 
@@ -172,12 +173,13 @@ def review_queue(request):
         "award": request.GET.get("award", ""),
         "status": request.GET.get("status", Nomination.Status.SUBMITTED),
     }
-    if filters["year"].isdigit():
-        queue = queue.filter(campaign__bloc_year__year=int(filters["year"]))
-    if filters["bloc"].isdigit():
-        queue = queue.filter(campaign__bloc_year__bloc_id=int(filters["bloc"]))
-    if filters["award"].isdigit():
-        queue = queue.filter(award_type_id=int(filters["award"]))
+    year, bloc, award = (whole_number(filters[name]) for name in ("year", "bloc", "award"))
+    if year is not None:
+        queue = queue.filter(campaign__bloc_year__year=year)
+    if bloc is not None:
+        queue = queue.filter(campaign__bloc_year__bloc_id=bloc)
+    if award is not None:
+        queue = queue.filter(award_type_id=award)
     if filters["status"] in Nomination.Status.values:
         queue = queue.filter(status=filters["status"])
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from blocs.models import Bloc, BlocYear, Province
 from scoring.models import Campaign
 from scoring.overview import overview_rows
+from thiduabloc.params import whole_number
 
 PAGE_SIZE = 50
 BEFORE_SUBMITTED = [
@@ -33,16 +34,17 @@ def _filters(request):
             _("Chỉ Ban Thi đua – Khen thưởng và quản trị viên xem được tổng quan các khối.")
         )
     latest = BlocYear.objects.aggregate(year=Max("year"))["year"] or timezone.localdate().year
-    year = request.GET.get("year", "")
+    year = whole_number(request.GET.get("year", ""))
     filters = {
-        "year": int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else latest,
+        "year": year if year is not None and 2000 <= year <= 2100 else latest,
         "province": request.GET.get("province", ""),
         "status": request.GET.get("status", ""),
         "late": request.GET.get("late", "") == "1",
     }
     blocs = Bloc.objects.select_related("province").order_by("province__name", "kind", "number")
-    if filters["province"].isdigit():
-        blocs = blocs.filter(province_id=int(filters["province"]))
+    province = whole_number(filters["province"])
+    if province is not None:
+        blocs = blocs.filter(province_id=province)
     if filters["status"] in Campaign.Status.values:
         blocs = blocs.filter(years__year=filters["year"], years__campaign__status=filters["status"])
     elif filters["status"] == "none":

@@ -395,7 +395,7 @@ def _validate_max(kind: str, max_score: Decimal | None) -> Decimal:
         return Decimal("0")
     if max_score is None or max_score <= 0:
         raise ScoringError(_("Điểm tối đa phải lớn hơn 0."))
-    if max_score != max_score.quantize(Decimal("0.01")) or max_score >= Decimal("100000"):
+    if max_score >= Decimal("100000") or max_score != max_score.quantize(Decimal("0.01")):
         raise ScoringError(_("Điểm tối đa có tối đa hai chữ số thập phân và nhỏ hơn 100.000."))
     return max_score
 
