@@ -7,7 +7,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3 $$HOME/.pyenv/versions/
 	if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 
-.PHONY: run test install install-test assets lint pytest lock messages screenshots clean
+.PHONY: run test install install-test assets lint pytest lock messages screenshots reliability clean
 
 run: install assets var
 	$(PY) manage.py migrate --no-input
@@ -62,6 +62,13 @@ messages: install
 # Refresh the README's pictures of the main pages (the same browser test `make test` runs, kept this time).
 screenshots: install-test assets var
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/browser/test_screenshots.py
+
+# Load run (tests/load/run.py): the app under gunicorn on 127.0.0.1 with PostgreSQL, 200 delegates voting in 20
+# rounds at once while 50 users save score sheets; checks every ballot and score, writes docs/reliability-load.md.
+# The database named here is dropped and created again by the run, then dropped.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/thiduabloc_load
+reliability: install-test assets var
+	DATABASE_URL="$(LOAD_DATABASE_URL)" $(PY) -m tests.load.run
 
 clean:
 	rm -rf $(VENV) node_modules var/static
