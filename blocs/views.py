@@ -14,7 +14,7 @@ from blocs.forms import BlockerForm, RotationForm
 from blocs.models import Blocker, BlocYear, Handover, Membership, Province
 from blocs.rotation import rotation_plan
 from blocs.services import CouncilAssignment, bloc_rotate, blocker_end, blocker_record
-from thiduabloc.params import whole_number
+from thiduabloc.params import search_text, whole_number
 from thiduabloc.text import fold
 
 BLOCS_PER_PAGE = 25
@@ -35,7 +35,7 @@ def _years_with_roles() -> Prefetch:
 def dashboard(request):
     user = request.user
     blocs = access.visible_blocs(user).select_related("province").prefetch_related(_years_with_roles())
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     province_id = request.GET.get("province", "")
     if query:
         blocs = blocs.search(query)
@@ -268,7 +268,7 @@ def search(request):
     from scoring.access import visible_campaigns
     from scoring.models import Nomination
 
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     results = {"units": [], "blocs": [], "nominations": []}
     words = fold(query).split()
     if words:

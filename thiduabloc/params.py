@@ -13,3 +13,13 @@ def whole_number(value: str | None) -> int | None:
         return None
     number = int(value)
     return number if number <= MAX_DATABASE_INTEGER else None
+
+
+SEARCH_LIMIT = 100
+
+
+def search_text(value: str | None) -> str:
+    """A search box's text, as the database can take it: without control characters (PostgreSQL refuses a
+    NUL in a string), spaces collapsed, at most SEARCH_LIMIT characters."""
+    printable = "".join(c if c.isprintable() else " " for c in value or "")
+    return " ".join(printable.split())[:SEARCH_LIMIT]

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from blocs.models import Bloc, Unit
-from tests.factories import make_bloc, make_province, make_unit
+from tests.factories import make_bloc, make_province, make_unit, make_user
+from thiduabloc.params import search_text
 from thiduabloc.text import fold
 
 
@@ -77,3 +78,24 @@ def test_bloc_search_ignores_diacritics(db):
     assert list(Bloc.objects.search("van hoa xa hoi").values_list("name", flat=True)) == [
         "Khối thi đua Văn hóa – Xã hội"
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("  Hội   Chữ thập đỏ ", "Hội Chữ thập đỏ"),
+        ("chu\x00thap", "chu thap"),  # PostgreSQL refuses a NUL in a string
+        ("hội\tnông\ndân\u202e", "hội nông dân"),
+        ("ệ" * 300, "ệ" * 100),
+        (None, ""),
+    ],
+)
+def test_search_text_drops_control_characters(typed, searched):
+    assert search_text(typed) == searched
+
+
+@pytest.mark.parametrize("name", ["blocs:search", "blocs:dashboard"])
+def test_a_search_with_a_nul_character_finds_the_rest(client, world, name):
+    client.force_login(make_user(role="reviewer", username="ban.tdkt"))
+    response = client.get(reverse(name), {"q": "Khối\x00"})
+    assert response.status_code == 200
