@@ -53,16 +53,29 @@ def render_html(snapshot: dict, *, preview: bool = False, links: dict | None = N
         )
 
 
+def url_fetcher():
+    """What WeasyPrint may load while rendering a document: local files only (the fonts of `font_css` are its
+    one resource). WeasyPrint's default fetcher, made for each stylesheet and document, loads the system's
+    certificates for HTTPS every time (a tenth of a second each); this one is never used for HTTPS, so its
+    context is left empty, and a document can reach no network address."""
+    import ssl
+
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"file", "data"}, ssl_context=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+
+
 def render_pdf(snapshot: dict) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
+    fetcher = url_fetcher()
     stylesheets = [
-        CSS(string=font_css(), font_config=fonts),
-        CSS(filename=finders.find("reports/print.css"), font_config=fonts),
+        CSS(string=font_css(), font_config=fonts, url_fetcher=fetcher),
+        CSS(filename=finders.find("reports/print.css"), font_config=fonts, url_fetcher=fetcher),
     ]
-    html = HTML(string=render_html(snapshot), base_url=str(settings.BASE_DIR))
+    html = HTML(string=render_html(snapshot), base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
     return html.write_pdf(stylesheets=stylesheets, font_config=fonts)
 
 

@@ -111,18 +111,19 @@ def document_issue(
     narrative = None
     if kind == Document.Kind.REPORT:
         narrative = campaign.narratives.filter(adopted=True).first() or campaign.narratives.first()
-    # Check readiness before taking a number, so that a refused issue leaves no gap in the series.
+    # Check readiness before taking a number, without gathering the figures twice: should the build below still
+    # refuse, the transaction rolls back with the number it took, so a refused issue leaves no gap in the series.
+    reason = snapshots.missing(campaign, kind, vote_round)
+    if reason:
+        raise ReportError(reason)
+    type_code = snapshots.TYPE_CODES[kind]
+    number = _next_number(bloc, issued_on.year, type_code)
     try:
-        snapshots.build(
-            campaign, kind, number=None, issued_on=issued_on, vote_round=vote_round, narrative=narrative
+        snapshot = snapshots.build(
+            campaign, kind, number=number, issued_on=issued_on, vote_round=vote_round, narrative=narrative
         )
     except snapshots.NotReady as exc:
         raise ReportError(str(exc)) from None
-    type_code = snapshots.TYPE_CODES[kind]
-    number = _next_number(bloc, issued_on.year, type_code)
-    snapshot = snapshots.build(
-        campaign, kind, number=number, issued_on=issued_on, vote_round=vote_round, narrative=narrative
-    )
     previous = (
         Document.objects.filter(campaign=campaign, kind=kind, vote_round=vote_round)
         .order_by("-version")
