@@ -240,8 +240,14 @@ class ReviewLineForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
+    """The reason for returning a sheet or a dossier. An empty reason is refused by the service, with a message
+    that says who needs it; the form refuses what the database cannot keep (too long, NUL characters)."""
+
     comment = forms.CharField(
-        label=_("Lý do trả lại"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("Lý do trả lại"),
+        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
+        max_length=5000,
+        required=False,
     )
 
 

@@ -129,9 +129,13 @@ def nomination_accept(request, nomination_id: int):
 @require_POST
 def nomination_return(request, nomination_id: int):
     nomination = access.get_nomination(request.user, nomination_id)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["comment"][0])
+        return redirect(nomination)
     try:
         nominations.nomination_return(
-            actor=request.user, nomination=nomination, reason=request.POST.get("comment", "")[:5000]
+            actor=request.user, nomination=nomination, reason=form.cleaned_data["comment"]
         )
     except BlocError as exc:
         messages.error(request, exc.message)

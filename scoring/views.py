@@ -667,10 +667,12 @@ def line_review(request, sheet_id: int, criterion_id: int):
 @require_POST
 def sheet_return(request, sheet_id: int):
     sheet = access.get_sheet(request.user, sheet_id)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["comment"][0])
+        return redirect(sheet)
     try:
-        services.score_sheet_return(
-            actor=request.user, sheet=sheet, comment=request.POST.get("comment", "")[:5000]
-        )
+        services.score_sheet_return(actor=request.user, sheet=sheet, comment=form.cleaned_data["comment"])
     except BlocError as exc:
         return _error(request, exc, sheet.get_absolute_url())
     messages.success(request, _("Đã trả lại phiếu của %(unit)s để sửa.") % {"unit": sheet.unit.short_name})

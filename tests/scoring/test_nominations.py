@@ -113,6 +113,13 @@ def test_the_review_pages(client, voted, secretary, reviewer):
     client.post(reverse("scoring:nomination_return", args=[nomination.pk]), {"comment": ""})
     nomination.refresh_from_db()
     assert nomination.status == "submitted"
+    # A NUL character, which PostgreSQL cannot store: refused with a message, nothing changed.
+    refused = client.post(
+        reverse("scoring:nomination_return", args=[nomination.pk]), {"comment": "Thiếu\x00"}, follow=True
+    )
+    assert "Không được chứa ký tự null." in refused.content.decode()
+    nomination.refresh_from_db()
+    assert nomination.status == "submitted"
     client.post(reverse("scoring:nomination_return", args=[nomination.pk]), {"comment": "Thiếu xác nhận"})
     nomination.refresh_from_db()
     assert nomination.status == "returned"
