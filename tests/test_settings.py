@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.urls import reverse
 
 from thiduabloc.env import database_from_url, env_bool
@@ -64,11 +65,19 @@ def test_database_urls(tmp_path, monkeypatch):
         "6543",
         "thidua",
     )
+    assert pg["OPTIONS"] == {"options": "-c jit=off"}
     for bad in ("mysql://x/y", "postgres://host/", "sqlite://"):
         with pytest.raises(ImproperlyConfigured):
             database_from_url(bad, base_dir=tmp_path)
     monkeypatch.setenv("FLAG", "yes")
     assert env_bool("FLAG") is True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_postgresql_sessions_run_without_jit(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_pages_carry_a_strict_content_security_policy(client, db):

@@ -79,5 +79,8 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0),
             "CONN_HEALTH_CHECKS": True,
+            # No JIT compilation: the app's queries take milliseconds, and one whose cost the planner
+            # over-estimates would spend a second compiling (measured in docs/BENCHMARKS.md's search).
+            "OPTIONS": {"options": "-c jit=off"},
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {scheme!r} is not supported (use sqlite or postgres)")
