@@ -241,6 +241,8 @@ class BlocYear(models.Model):
                 violation_error_message=_("Phân công theo Hội đồng phải ghi số và ngày thông báo."),
             ),
         ]
+        # The reward board's pages filter by year across blocs, and the overview starts from the latest year.
+        indexes = [models.Index(fields=["year"], name="bloc_year_year_idx")]
 
     def __str__(self):
         return f"{self.bloc} – {self.year}"

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,32 @@ def _years_with_roles() -> Prefetch:
     return Prefetch(
         "years",
         queryset=BlocYear.objects.select_related("handover__from_unit", "handover__to_unit", "campaign")
-        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("unit")))
+        # Ordered by unit name only: the model's ordering by bloc-year would join bloc and province to sort.
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("unit").order_by("unit__name"))
+        )
+        .order_by("-year"),
+    )
+
+
+def _dashboard_years(user) -> Prefetch:
+    """A bloc's years for the dashboard table: campaign, number of members, and only the memberships it shows
+    (head, deputy, the user's unit). Two queries of a few rows per year, not every member with its unit."""
+    shown = Q(role__in=access.MANAGING_ROLES)
+    if user.unit_id:
+        shown |= Q(unit_id=user.unit_id)
+    memberships = (
+        Membership.objects.filter(shown)
+        .select_related("unit")
+        .only("bloc_year_id", "unit_id", "role", "unit__name", "unit__short_name")
+        .order_by()
+    )
+    return Prefetch(
+        "years",
+        queryset=BlocYear.objects.select_related("campaign")
+        .annotate(member_count=Count("memberships"))
+        # to_attr: a plain list, not a queryset cloned for each of the page's bloc-years.
+        .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="shown_memberships"))
         .order_by("-year"),
     )
 
@@ -34,7 +59,7 @@ def _years_with_roles() -> Prefetch:
 @require_GET
 def dashboard(request):
     user = request.user
-    blocs = access.visible_blocs(user).select_related("province").prefetch_related(_years_with_roles())
+    blocs = access.visible_blocs(user).select_related("province").prefetch_related(_dashboard_years(user))
     query = search_text(request.GET.get("q"))
     province_id = request.GET.get("province", "")
     if query:
@@ -47,8 +72,21 @@ def dashboard(request):
     for bloc in page:
         years = []
         for bloc_year in bloc.years.all():
-            mine = next((m for m in bloc_year.memberships.all() if m.unit_id == user.unit_id), None)
-            years.append({"bloc_year": bloc_year, "mine": mine})
+            units = {m.role: m.unit for m in bloc_year.shown_memberships}
+            mine = next((m for m in bloc_year.shown_memberships if m.unit_id == user.unit_id), None)
+            campaign = getattr(bloc_year, "campaign", None)
+            years.append(
+                {
+                    "bloc_year": bloc_year,
+                    "head": units.get(Membership.Role.HEAD),
+                    "deputy": units.get(Membership.Role.DEPUTY),
+                    "mine": mine,
+                    "campaign": campaign,
+                    # The label from the enum: get_status_display() rebuilds the choices dict on every call.
+                    "status": campaign.Status(campaign.status).label if campaign else None,
+                    "late": campaign.late_steps if campaign else [],
+                }
+            )
         rows.append({"bloc": bloc, "years": years})
     from scoring.todo import todo_for  # the dashboard gathers every app's work; scoring builds on blocs
 
@@ -265,7 +303,6 @@ SEARCH_LIMIT = 20
 @require_GET
 def search(request):
     """One box across units, blocs and nominations, ignoring diacritics and case."""
-    from scoring.access import visible_campaigns
     from scoring.models import Nomination
 
     query = search_text(request.GET.get("q"))
@@ -278,7 +315,13 @@ def search(request):
         results["blocs"] = list(
             access.visible_blocs(request.user).search(query).select_related("province")[:SEARCH_LIMIT]
         )
-        nominations = Nomination.objects.filter(campaign__in=visible_campaigns(request.user).values("pk"))
+        nominations = Nomination.objects.all()
+        if not request.user.reads_every_bloc:
+            # The rule of visible_campaigns on the bloc id itself: with nested INs PostgreSQL joined every
+            # nomination of the country before keeping the user's few blocs.
+            nominations = nominations.filter(
+                campaign__bloc_year__bloc_id__in=access.unit_bloc_ids(request.user)
+            )
         for word in words:
             nominations = nominations.filter(unit__search_text__contains=word)
         results["nominations"] = list(

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +22,7 @@ from scoring.forms import (
     VoteRuleForm,
     VoteSettingsForm,
 )
-from scoring.models import Campaign, Conference, Voter, VoteRound, VoteRule
+from scoring.models import Campaign, Conference, RoundCandidate, Voter, VoteRound, VoteRule
 from scoring.tally import Threshold, format_fraction, quota_for
 
 
@@ -333,7 +334,13 @@ def round_create(request, campaign_id: int):
 
 
 def _awards(vote_round: VoteRound):
-    return list(vote_round.awards.select_related("rule__award_type").prefetch_related("candidates__unit"))
+    """The round's awards with their candidates and units: two queries (the ballot pages use them too)."""
+    candidates = RoundCandidate.objects.select_related("unit").order_by("rank", "unit__name")
+    return list(
+        vote_round.awards.select_related("rule__award_type").prefetch_related(
+            Prefetch("candidates", queryset=candidates)
+        )
+    )
 
 
 @login_required

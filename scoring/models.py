@@ -180,10 +180,10 @@ class Campaign(models.Model):
 
     @property
     def step_index(self) -> int:
-        return list(self.Status.values).index(self.status)
+        return STEP_INDEX[self.status]
 
     def is_at_least(self, status: str) -> bool:
-        return self.step_index >= list(self.Status.values).index(status)
+        return self.step_index >= STEP_INDEX[status]
 
     @property
     def criteria_frozen(self) -> bool:
@@ -245,6 +245,10 @@ class Campaign(models.Model):
     @property
     def next_deadline(self) -> dict | None:
         return next((d for d in self.deadlines() if d["state"] in ("due", "planned")), None)
+
+
+# Each state's place in the campaign's order (dashboards ask it for every campaign and deadline they show).
+STEP_INDEX = {status: index for index, status in enumerate(Campaign.Status.values)}
 
 
 class Registration(models.Model):
@@ -816,6 +820,9 @@ class Nomination(models.Model):
                 name="nomination_decision_recorded",
             ),
         ]
+        # The review queue and the reward board's counts read the few nominations waiting (submitted,
+        # accepted) among every year's decided ones.
+        indexes = [models.Index(fields=["status"], name="nomination_status_idx")]
 
     def __str__(self):
         return f"{self.award_type.short_name}: {self.unit}"

@@ -7,7 +7,8 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blocs.models import Bloc, BlocYear, Membership
+from blocs.access import MANAGING_ROLES
+from blocs.models import Bloc, BlocYear, Membership, Unit
 from scoring.models import Campaign, Nomination, VoteRule
 from scoring.tally import quota_for
 
@@ -25,10 +26,13 @@ class OverviewRow:
     merit: int
     merit_quota: int
     late: bool
+    head: Unit | None = None
+    deputy: Unit | None = None
 
     @property
     def status(self) -> str:
-        return self.campaign.get_status_display() if self.campaign else _("Chưa mở phong trào")
+        # The label from the enum: get_status_display() rebuilds the choices dict on every call.
+        return str(Campaign.Status(self.campaign.status).label) if self.campaign else _("Chưa mở phong trào")
 
 
 def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
@@ -37,12 +41,22 @@ def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
         by.bloc_id: by
         for by in BlocYear.objects.filter(bloc__in=blocs, year=year)
         .select_related("campaign")
+        # The quotas need the number of members, the table the head and deputy: not every member and its unit.
+        .annotate(member_count=Count("memberships"))
         .prefetch_related(
+            # Explicit orders: the models' own (by bloc-year, by campaign) would join up to the bloc to sort.
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("unit"),
+                queryset=Membership.objects.filter(role__in=MANAGING_ROLES)
+                .select_related("unit")
+                .only("bloc_year_id", "unit_id", "role", "unit__name", "unit__short_name")
+                .order_by(),
+                to_attr="leaders",
             ),
-            Prefetch("campaign__vote_rules", queryset=VoteRule.objects.select_related("award_type")),
+            Prefetch(
+                "campaign__vote_rules",
+                queryset=VoteRule.objects.select_related("award_type").order_by("position"),
+            ),
         )
     }
     campaigns = [getattr(by, "campaign", None) for by in years.values()]
@@ -60,10 +74,9 @@ def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
         campaign = getattr(bloc_year, "campaign", None) if bloc_year else None
         quotas = dict(DEFAULT_QUOTAS)
         if campaign:
-            members = len(bloc_year.memberships.all())
             for rule in campaign.vote_rules.all():
                 quotas[rule.award_type.code] = quota_for(
-                    members=members,
+                    members=bloc_year.member_count,
                     number=rule.quota_number,
                     share=rule.quota_share,
                     rounding=rule.quota_rounding,
@@ -74,11 +87,14 @@ def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
             and campaign.dossier_deadline < today
             and not campaign.is_at_least(Campaign.Status.SUBMITTED)
         )
+        leaders = {m.role: m.unit for m in bloc_year.leaders} if bloc_year else {}
         rows.append(
             OverviewRow(
                 bloc=bloc,
                 bloc_year=bloc_year,
                 campaign=campaign,
+                head=leaders.get(Membership.Role.HEAD),
+                deputy=leaders.get(Membership.Role.DEPUTY),
                 flag=counts.get((campaign.pk, FLAG), 0) if campaign else 0,
                 flag_quota=quotas[FLAG],
                 merit=counts.get((campaign.pk, MERIT), 0) if campaign else 0,

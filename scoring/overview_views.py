@@ -116,8 +116,8 @@ def overview_export(request):
                 [
                     row.bloc.province.name,
                     row.bloc.name,
-                    row.bloc_year.head.name if row.bloc_year and row.bloc_year.head else "",
-                    row.bloc_year.deputy.name if row.bloc_year and row.bloc_year.deputy else "",
+                    row.head.name if row.head else "",
+                    row.deputy.name if row.deputy else "",
                     row.status,
                     row.flag,
                     row.flag_quota,

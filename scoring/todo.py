@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,16 @@ from blocs.models import Blocker, Membership, UnitImport, User
 from reports import snapshots
 from reports.models import Document
 from scoring import services
-from scoring.models import Campaign, CriteriaGroup, Nomination, ScoreSheet, Voter, VoteRound
+from scoring.models import (
+    Campaign,
+    CriteriaGroup,
+    Criterion,
+    Nomination,
+    Registration,
+    ScoreSheet,
+    Voter,
+    VoteRound,
+)
 
 
 @dataclass
@@ -29,6 +39,16 @@ class Todo:
     tasks: list[Task] = field(default_factory=list)
     results: list[Nomination] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+
+
+def _count_per_campaign(queryset) -> Coalesce:
+    """How many rows of ``queryset`` (already filtered on the outer campaign) as a correlated subquery.
+
+    A joined Count(distinct) made PostgreSQL join every open campaign of the country with its criteria and
+    registrations before keeping the user's few (0.6 s at national scale); the subquery runs per kept row."""
+    # COUNT as a plain function, not an aggregate: Django adds no GROUP BY, the subquery returns one row.
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def _deadline_level(day) -> str:
@@ -49,12 +69,13 @@ def _unit_tasks(user: User, todo: Todo) -> None:
         .exclude(status=Campaign.Status.CLOSED)
         .select_related("bloc_year__bloc")
         .annotate(
-            to_answer=Count(
-                "groups__items",
-                filter=Q(groups__kind__in=[CriteriaGroup.Kind.SCORE, CriteriaGroup.Kind.KNOCKOUT]),
-                distinct=True,
+            to_answer=_count_per_campaign(
+                Criterion.objects.filter(
+                    group__campaign=OuterRef("pk"),
+                    group__kind__in=[CriteriaGroup.Kind.SCORE, CriteriaGroup.Kind.KNOCKOUT],
+                )
             ),
-            registered=Count("registrations", filter=Q(registrations__unit_id=user.unit_id), distinct=True),
+            registered=Exists(Registration.objects.filter(campaign=OuterRef("pk"), unit_id=user.unit_id)),
         )
     )
     sheets = {
@@ -143,11 +164,18 @@ def _manager_tasks(user: User, todo: Todo) -> None:
         Campaign.objects.filter(bloc_year__in=managed.values("bloc_year"))
         .exclude(status=Campaign.Status.CLOSED)
         .select_related("bloc_year__bloc__province")
-        .prefetch_related("bloc_year__memberships__unit")
+        .prefetch_related(
+            Prefetch(
+                "bloc_year__memberships",
+                queryset=Membership.objects.select_related("unit").order_by("unit__name"),
+            )
+        )
         .annotate(
-            waiting=Count("sheets", filter=Q(sheets__status=ScoreSheet.Status.SUBMITTED), distinct=True),
-            returned=Count(
-                "nominations", filter=Q(nominations__status=Nomination.Status.RETURNED), distinct=True
+            waiting=_count_per_campaign(
+                ScoreSheet.objects.filter(campaign=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)
+            ),
+            returned=_count_per_campaign(
+                Nomination.objects.filter(campaign=OuterRef("pk"), status=Nomination.Status.RETURNED)
             ),
         )
         .order_by("-bloc_year__year")[:6]
@@ -219,7 +247,10 @@ def _manager_tasks(user: User, todo: Todo) -> None:
 
 
 def _board_counts(todo: Todo) -> None:
-    counts = Nomination.objects.aggregate(
+    # The WHERE lets the status index skip every year's decided nominations.
+    counts = Nomination.objects.filter(
+        status__in=[Nomination.Status.SUBMITTED, Nomination.Status.ACCEPTED]
+    ).aggregate(
         submitted=Count("id", filter=Q(status=Nomination.Status.SUBMITTED)),
         accepted=Count("id", filter=Q(status=Nomination.Status.ACCEPTED)),
     )
