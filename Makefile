@@ -7,7 +7,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3 $$HOME/.pyenv/versions/
 	if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 
-.PHONY: run test install install-test assets lint pytest lock messages screenshots reliability clean
+.PHONY: run test install install-test assets lint pytest lock messages screenshots reliability bench clean
 
 run: install assets var
 	$(PY) manage.py migrate --no-input
@@ -69,6 +69,14 @@ screenshots: install-test assets var
 LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/thiduabloc_load
 reliability: install-test assets var
 	DATABASE_URL="$(LOAD_DATABASE_URL)" $(PY) -m tests.load.run
+
+# Benchmarks (bench/run.py): a national-scale dataset (34 provinces, 1,360 blocs, ~11,000 units, 5 years) generated
+# into the database named here (dropped and created again unless it already holds the same dataset; its name must
+# contain "bench"), then the main pages of every role timed under gunicorn on 127.0.0.1 against two floors, and the
+# heavy operations (bench/operations.py); writes docs/BENCHMARKS.md. BENCH_ARGS passes options, e.g. --fresh.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/thiduabloc_bench
+bench: install-test assets var
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,623 @@
+"""`make bench`: the main pages of every role at national scale, under gunicorn on 127.0.0.1; writes
+docs/BENCHMARKS.md.
+
+1. The dataset (bench/dataset.py) in the database of DATABASE_URL (its name must contain "bench"; dropped and
+   created again unless it already holds the same dataset), and a tiny one (<name>_tiny) to show that the
+   number of queries of each page does not grow with the data.
+2. gunicorn (gthread, DEBUG off, production settings plus bench.settings' timing middleware), one session per
+   role logged in through the real login form before any measurement; then each page asked in a loop by
+   --clients threads for --seconds after a --warmup, with the two floors in the same run: /bench/floor/ (one
+   query) and the Django admin's unit list.
+3. The operations of bench/operations.py (when present) on a copy of the database, in a subprocess.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/thiduabloc_bench .venv/bin/python -m bench.run
+
+Exit status: 0 when the report is written (1 instead when a target is missed, with --strict), 2 when the run
+could not complete.
+"""
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from urllib.parse import quote
+
+from bench import http
+from bench.dataset import BASE_DIR, Scale, bench_database, pg_admin, pg_connect
+
+P95_TARGET_MS = 50.0
+FLOOR_RATIO_TARGET = 3.0
+TINY = Scale(provinces=1, blocs_per_province=10, years=2)  # bloc 10 is late: every branch
+
+
+@dataclasses.dataclass
+class Page:
+    name: str
+    role: str  # focal, secretary, reviewer, admin, or "" for no session
+    path: str
+    floor: bool = False
+    result: http.Measure | None = None
+    tiny_queries: int | None = None
+    probe: http.Sample | None = None  # one sequential request after the load, with its slowest statement
+
+
+def pages(plan: dict) -> list[Page]:
+    year, campaign, bloc = plan["last_year"], plan["campaign_id"], plan["bloc_id"]
+    return [
+        Page("Floor: one-query view", "", "/bench/floor/", floor=True),
+        Page("Floor: admin unit list", "admin", "/admin/blocs/unit/", floor=True),
+        Page("Dashboard, focal person", "focal", "/"),
+        Page("Dashboard, bloc secretary", "secretary", "/"),
+        Page("Dashboard, reward board", "reviewer", "/"),
+        Page("Dashboard, administrator", "admin", "/"),
+        Page("Bloc page (every year)", "secretary", f"/blocs/{bloc}/"),
+        Page("Campaign page", "secretary", f"/campaigns/{campaign}/"),
+        Page("Score summary", "secretary", f"/campaigns/{campaign}/summary/"),
+        Page("Vote results", "secretary", f"/rounds/{plan['round_id']}/results/"),
+        Page("Nominations of a campaign", "secretary", f"/campaigns/{campaign}/nominations/"),
+        Page("Unit history", "focal", f"/units/{plan['unit_id']}/"),
+        Page("Reviewer queue (submitted)", "reviewer", "/review/"),
+        Page("Reviewer queue, page 3", "reviewer", "/review/?page=3"),
+        Page(
+            "Reviewer queue: year, award, accepted",
+            "reviewer",
+            f"/review/?year={year}&award={plan['merit_award_id']}&status=accepted",
+        ),
+        Page("Reviewer queue: one bloc, any status", "reviewer", f"/review/?bloc={bloc}&status="),
+        Page("City overview (all provinces)", "reviewer", "/overview/"),
+        Page(
+            "City overview: one province",
+            "reviewer",
+            f"/overview/?year={year}&province={plan['province_id']}",
+        ),
+        Page("City overview: late dossiers", "reviewer", f"/overview/?year={year}&late=1"),
+        Page("Search “hội” (reward board)", "reviewer", "/search/?q=" + quote("hội")),
+        Page("Search “hoi nong dan” (no diacritics)", "reviewer", "/search/?q=hoi+nong+dan"),
+        Page("Search “hội” (focal person)", "focal", "/search/?q=" + quote("hội")),
+    ]
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Set-up
+
+
+def server_env(url: str, workdir: Path, conn_max_age: int) -> dict:
+    """The production configuration on plain HTTP on 127.0.0.1 (as tests/load/run.py), with bench.settings."""
+    env = dict(os.environ)
+    env.pop("DEBUG", None)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": http.HOST,
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "STATIC_ROOT": str(BASE_DIR / "var" / "bench" / "static"),
+            "MEDIA_ROOT": str(workdir / "media"),
+            "PRIVATE_MEDIA_ROOT": str(BASE_DIR / "var" / "bench" / "private"),
+            "AXES_ENABLED": "0",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_CONN_MAX_AGE": str(conn_max_age),
+            "PYTHONPATH": str(BASE_DIR),
+        }
+    )
+    return env
+
+
+def static_is_current(root: Path) -> bool:
+    manifest = root / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    built = manifest.stat().st_mtime
+    sources = [BASE_DIR / "static", BASE_DIR / "node_modules" / "bootstrap" / "dist"]
+    return all(p.stat().st_mtime <= built for source in sources for p in source.rglob("*") if p.is_file())
+
+
+def dataset(url: str, scale: Scale, *, fresh: bool, env: dict, workdir: Path, label: str) -> dict:
+    out = workdir / f"dataset-{label}.json"
+    command = [
+        sys.executable,
+        "-m",
+        "bench.dataset",
+        "--provinces",
+        str(scale.provinces),
+        "--blocs-per-province",
+        str(scale.blocs_per_province),
+        "--years",
+        str(scale.years),
+        "--first-year",
+        str(scale.first_year),
+        "--json",
+        str(out),
+    ] + (["--fresh"] if fresh else [])
+    subprocess.run(command, cwd=BASE_DIR, env=env | {"DATABASE_URL": url}, check=True)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+class ServerArgs:
+    def __init__(self, workers: int, threads: int):
+        self.workers, self.threads = workers, threads
+
+
+def sessions(port: int, plan: dict) -> dict[str, dict[str, str]]:
+    """One logged-in session per role, through the real login form (password hashing stays out of the window)."""
+    from tests.load.run import Client, Recorder
+
+    found = {"": {}}
+    for role in ("focal", "secretary", "reviewer", "admin"):
+        recorder = Recorder(deadline=time.monotonic() + 120)
+        client = Client(port, plan[role], recorder)
+        client.login(plan["password"])
+        found[role] = dict(client.cookies)
+    return found
+
+
+def machine(postgres_url: str) -> dict:
+    from tests.load.run import machine as load_machine
+
+    info = load_machine()
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+        found = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
+        info["ram"] = f"{int(found.group(1)) / 1024 / 1024:.1f} GiB" if found else "unknown"
+    except OSError:
+        info["ram"] = "unknown"
+    info["os"] = platform.platform()
+    info["load"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    import django
+    import gunicorn
+    import psycopg2
+
+    info.update(
+        django=django.get_version(), gunicorn=gunicorn.__version__, psycopg2=psycopg2.__version__.split()[0]
+    )
+    db = bench_database(postgres_url)
+    connection = pg_connect(db)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            info["postgres"] = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            info["database_size"] = cursor.fetchone()[0]
+            settings = []
+            for name in ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "jit"):
+                cursor.execute(f"SHOW {name}")
+                settings.append(f"{name}={cursor.fetchone()[0]}")
+            info["postgres_settings"] = ", ".join(settings)
+    finally:
+        connection.close()
+    return info
+
+
+def operations(url: str, env: dict, workdir: Path, timeout: float) -> tuple[list[dict], str]:
+    """bench/operations.py on a copy of the bench database (it rotates blocs and imports units: the copy keeps
+    the measured dataset as it was). Returns its rows and a note on what happened."""
+    if not (BASE_DIR / "bench" / "operations.py").exists():
+        return [], "bench/operations.py is not there yet: no operation was measured."
+    db = bench_database(url)
+    copy = f"{db['NAME']}_ops"
+    copy_url = url.rsplit("/", 1)[0] + "/" + copy
+    out = workdir / "operations.json"
+    try:
+        pg_admin(
+            db,
+            f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)',
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db['NAME']}'",
+            f'CREATE DATABASE "{copy}" TEMPLATE "{db["NAME"]}"',
+        )
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.operations", "--json", str(out)],
+            cwd=BASE_DIR,
+            env=env | {"DATABASE_URL": copy_url},
+            timeout=timeout,
+            capture_output=True,
+            text=True,
+        )
+        sys.stdout.write(completed.stdout)
+        sys.stderr.write(completed.stderr)
+        if completed.returncode != 0 or not out.exists():
+            tail = "\n".join(completed.stderr.strip().splitlines()[-5:])
+            return [], f"bench/operations.py failed (exit status {completed.returncode}): {tail}"
+        rows = json.loads(out.read_text(encoding="utf-8"))
+        return rows, f"Measured on a copy of the bench database ({copy}), dropped afterwards."
+    except subprocess.TimeoutExpired:
+        return [], f"bench/operations.py did not finish within {timeout:.0f} s."
+    except Exception as exc:
+        return [], f"bench/operations.py could not run: {exc!r}"
+    finally:
+        try:
+            pg_admin(db, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        except Exception as exc:
+            log(f"== could not drop {copy}: {exc}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The report
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _queries(page: Page) -> str:
+    counts = page.result.queries if page.result else None
+    if counts is None:
+        return "—"
+    low, high = counts
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def verdicts(page: Page, floor_p95: float | None) -> list[str]:
+    """The targets the page misses, in words."""
+    result = page.result
+    misses = []
+    p95 = result.server(0.95) if result else None
+    if result is None or not result.ok:
+        return ["no successful answer"]
+    if result.failures:
+        misses.append(f"{result.failures} answers other than 200")
+    if p95 is not None and p95 > P95_TARGET_MS:
+        misses.append(f"p95 {p95:.1f} ms > {P95_TARGET_MS:.0f} ms")
+    if floor_p95 and p95 is not None and p95 > FLOOR_RATIO_TARGET * floor_p95:
+        misses.append(f"p95 {p95 / floor_p95:.1f}× the one-query floor > {FLOOR_RATIO_TARGET:.0f}×")
+    counts = result.queries
+    if counts and counts[0] != counts[1]:
+        misses.append(f"query count varies ({counts[0]}–{counts[1]})")
+    if counts and page.tiny_queries is not None and counts[1] != page.tiny_queries:
+        misses.append(f"{counts[1]} queries at full size, {page.tiny_queries} on the tiny dataset")
+    return misses
+
+
+def report(
+    context: dict, page_list: list[Page], ops_rows: list[dict], ops_note: str
+) -> tuple[str, list[str]]:
+    m = context["machine"]
+    busy = max(float(context["load_before"].split()[0]), float(context["load_after"].split()[0])) > (
+        m["cpus"] or 1
+    )
+    info = context["dataset"]
+    scale = info["params"]
+    floor = next(p for p in page_list if p.path == "/bench/floor/")
+    admin_floor = next(p for p in page_list if p.path.startswith("/admin/"))
+    floor_p95 = floor.result.server(0.95) if floor.result else None
+    admin_p95 = admin_floor.result.server(0.95) if admin_floor.result else None
+    args = context["args"]
+    counts = info["counts"]
+    main_tables = [
+        ("Provinces", "blocs_province"),
+        ("Blocs", "blocs_bloc"),
+        ("Units", "blocs_unit"),
+        ("Users", "blocs_user"),
+        ("Bloc-years", "blocs_blocyear"),
+        ("Memberships", "blocs_membership"),
+        ("Campaigns", "scoring_campaign"),
+        ("Criteria", "scoring_criterion"),
+        ("Score sheets", "scoring_scoresheet"),
+        ("Score lines", "scoring_scoreline"),
+        ("Conferences", "scoring_conference"),
+        ("Attendances", "scoring_attendance"),
+        ("Vote rounds", "scoring_voteround"),
+        ("Ballots", "scoring_ballot"),
+        ("Ballot choices", "scoring_ballotchoice"),
+        ("Nominations", "scoring_nomination"),
+        ("Issued documents", "reports_document"),
+    ]
+    generation = (
+        f"generated in {info['seconds']:.0f} s (plus {info.get('migrate_seconds', 0):.0f} s of migrations) on "
+        f"{info.get('generated_on', '?')}"
+    )
+    if info.get("reused"):
+        generation += "; this run reused it (same parameters; `--fresh` generates it again)"
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); do not edit by hand. "
+        f"Run of {context['date']}, {context['total']:.0f} s in all.",
+        "",
+        "## Machine and versions",
+        "",
+        f"- CPU: {m['cpu_model']}, {m['cpus']} cores; RAM {m['ram']}; {m['os']}.",
+        f"- Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}, psycopg2 {m['psycopg2']}, "
+        f"PostgreSQL {m['postgres']} (bench database {m['database_size']}; {m['postgres_settings']}).",
+        f"- Load average when the measurement started: {context['load_before']}; when it ended: "
+        f"{context['load_after']}. The load generator runs on the same machine and shares its cores; other "
+        "work on the machine during the run (tests, builds) inflates the figures."
+        + (
+            f" **The machine was busy** (load above its {m['cpus']} cores): requests waited for a core, so the "
+            "server times are inflated; the CPU and SQL columns are less affected. Run again on a quiet machine "
+            "for figures to compare with the targets."
+            if busy
+            else ""
+        ),
+        "",
+        "## Commands",
+        "",
+        "```sh",
+        "make bench                         # BENCH_DATABASE_URL ?= "
+        "postgres://postgres@127.0.0.1:5432/thiduabloc_bench",
+        f"# here: python -m bench.run {' '.join(context['argv'])}".rstrip(),
+        "python -m bench.dataset --provinces 2   # the dataset alone (DATABASE_URL must name a *bench* database)",
+        "```",
+        "",
+        f"gunicorn {args.workers} workers × {args.threads} threads (gthread), DEBUG off, "
+        f"DATABASE_CONN_MAX_AGE={args.conn_max_age}, login throttling off; settings `bench.settings` "
+        "(the production settings plus a middleware, outermost, that puts the time of the whole Django stack in "
+        "a `Server-Timing` header and the number of SQL queries in `X-Bench-Queries`). "
+        f"Each page: {args.clients} client threads with keep-alive connections on 127.0.0.1 ask it in a loop, "
+        f"{args.warmup:.0f} s of warm-up dropped, then {args.seconds:.0f} s measured. One session per role, "
+        "logged in through the login form before any measurement.",
+        "",
+        "## Dataset",
+        "",
+        f"{scale['provinces']} provinces × {scale['blocs_per_province']} blocs of 5 to 11 units (8 on average), "
+        f"{scale['years']} years ({scale['first_year']}–{scale['first_year'] + scale['years'] - 1}), one campaign "
+        "a year per bloc with a 30-item criteria table, a reviewed sheet for every member, the conference with "
+        "every member present, one closed electronic round with its ballots, a flag and two Bằng khen "
+        "nominations per bloc-year (decided in earlier years; submitted, accepted or returned in the last year, "
+        "when one bloc in ten is still at its conference and late), the adopted report and four issued "
+        f"documents (only the vote-count minutes for a bloc still at its conference). {generation}. Written with COPY (bench/dataset.py), not through the services; every "
+        "issued document points at one shared small PDF rendered once with WeasyPrint, and every account shares "
+        "one password hash. No audit entries or score-change history are generated.",
+        "",
+        "| table | rows |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {label} | {counts.get(table, 0):,} |" for label, table in main_tables]
+    lines += [
+        "",
+        "## Pages",
+        "",
+        f"Targets: server p95 ≤ {P95_TARGET_MS:.0f} ms and ≤ {FLOOR_RATIO_TARGET:.0f}× the one-query floor's "
+        "p95; the same number of queries on every request and on the tiny dataset "
+        f"({TINY.provinces} province × {TINY.blocs_per_province} blocs × {TINY.years} years). Server times in ms; "
+        "req/s counted by the client over the window; CPU = the CPU time of the gunicorn thread that answered "
+        "(what remains when waits for PostgreSQL and for a busy core are taken out); SQL = time spent in SQL "
+        "statements, median; client = from sending the "
+        "request to the last byte, as the load generator saw it; ×floor = p95 / the one-query floor's p95, "
+        "×admin = p95 / the admin unit list's p95.",
+        "",
+        "| page | role | requests | req/s | p50 | p95 | p99 | CPU p95 | SQL p50 | client p95 | queries | tiny "
+        "| ×floor | ×admin | result |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    missed = []
+    for page in page_list:
+        result = page.result
+        p95 = result.server(0.95) if result else None
+        misses = [] if page.floor else verdicts(page, floor_p95)
+        if misses:
+            detail = (
+                f" (CPU p95 {_ms(result.cpu(0.95))} ms, SQL p50 {_ms(result.db(0.5))} ms)"
+                if result and result.ok
+                else ""
+            )
+            missed.append(f"{page.name} (`{page.path}`): " + "; ".join(misses) + detail + ".")
+        verdict = "floor" if page.floor else ("pass" if not misses else "**miss**")
+        lines.append(
+            f"| {page.name} | {page.role or '—'} | {len(result.samples) if result else 0} "
+            f"| {result.per_second:.1f} | {_ms(result.server(0.5))} | {_ms(p95)} | {_ms(result.server(0.99))} "
+            f"| {_ms(result.cpu(0.95))} | {_ms(result.db(0.5))} | {_ms(result.client(0.95))} | {_queries(page)} | "
+            f"{'—' if page.tiny_queries is None else page.tiny_queries} "
+            f"| {_ms(p95 / floor_p95) if p95 and floor_p95 else '—'} "
+            f"| {_ms(p95 / admin_p95) if p95 and admin_p95 else '—'} | {verdict} |"
+            if result
+            else f"| {page.name} | {page.role or '—'} | 0 | — | — | — | — | — | — | — | — | — | — | — | not measured |"
+        )
+    lines += [
+        "",
+        "## Where the time goes",
+        "",
+        "One request per page after the load, alone on the server (`X-Bench-Slowest`): its time, the part spent in "
+        "SQL, and its slowest SQL statement (time, the tables it reads). Pages whose time is mostly outside SQL "
+        "spend it building model instances and rendering the template.",
+        "",
+        "| page | server ms | SQL ms | slowest statement |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for page in page_list:
+        probe = page.probe
+        if probe is None or probe.status != 200:
+            continue
+        slowest = probe.slowest.split(" ", 1)
+        statement = f"{slowest[0]} ms: {slowest[1]}" if len(slowest) == 2 else "—"
+        lines.append(f"| {page.name} | {_ms(probe.server_ms)} | {_ms(probe.db_ms)} | {statement} |")
+    lines += ["", "## Operations", ""]
+    if ops_rows:
+        lines += [
+            ops_note,
+            "",
+            "| operation | seconds | floor seconds | ratio | peak MB | note |",
+            "| --- | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for row in ops_rows:
+            lines.append(
+                f"| {row.get('name', '?')} | {_num(row.get('seconds'), 2)} | {_num(row.get('floor_seconds'), 2)} "
+                f"| {_num(row.get('ratio'), 1)} | {_num(row.get('peak_mb'), 0)} | {row.get('note', '')} |"
+            )
+    else:
+        lines.append(ops_note)
+    lines += [
+        "",
+        "## Missed targets",
+        "",
+        "Each miss with the page's CPU time (p95) and SQL time (median): when both are far below the server "
+        "time, the request mostly waited for a core (a loaded machine), not for its own work.",
+        "",
+    ]
+    lines += [f"- {text}" for text in missed] or ["None."]
+    if context["errors"]:
+        lines += ["", "## Errors", ""] + [f"- {e}" for e in context["errors"][:30]]
+    return "\n".join(lines) + "\n", missed
+
+
+def _num(value, digits: int) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--provinces", type=int, default=Scale.provinces, help="provinces (34)")
+    parser.add_argument("--blocs-per-province", type=int, default=Scale.blocs_per_province, help="(40)")
+    parser.add_argument("--years", type=int, default=Scale.years, help="years of history (5)")
+    parser.add_argument("--fresh", action="store_true", help="generate the dataset again even if it is there")
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per page (10)")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per page, dropped (2)")
+    parser.add_argument("--clients", type=int, default=2, help="client threads per page (2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (1: one request per core at a time)",
+    )
+    parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE (60)")
+    parser.add_argument(
+        "--only", help="measure only the pages whose name contains this text (and the floors)"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument("--skip-operations", action="store_true", help="do not run bench/operations.py")
+    parser.add_argument("--operations-timeout", type=float, default=1200, help="seconds (1200)")
+    parser.add_argument("--report", type=Path, default=BASE_DIR / "docs" / "BENCHMARKS.md")
+    return parser.parse_args(argv)
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt  # so that the finally blocks stop gunicorn and remove the work folder
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop)
+    begun = time.monotonic()
+    url = os.environ.get("DATABASE_URL", "")
+    db = bench_database(url)
+    tiny_url = url.rsplit("/", 1)[0] + f"/{db['NAME']}_tiny"
+    workdir = Path(tempfile.mkdtemp(prefix="thiduabloc-bench-"))
+    env = server_env(url, workdir, args.conn_max_age)
+    scale = Scale(args.provinces, args.blocs_per_province, args.years)
+    errors: list[str] = []
+    server = None
+    try:
+        static_root = Path(env["STATIC_ROOT"])
+        collect = None
+        if not static_is_current(static_root):
+            log(f"== collectstatic into {static_root} (while the data is prepared)")
+            collect = subprocess.Popen(
+                [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=BASE_DIR, env=env
+            )
+        info = dataset(url, scale, fresh=args.fresh, env=env, workdir=workdir, label="main")
+        tiny = dataset(tiny_url, TINY, fresh=False, env=env, workdir=workdir, label="tiny")
+        if collect is not None and collect.wait(timeout=600) != 0:
+            raise RuntimeError("collectstatic failed")
+
+        from tests.load.run import Gunicorn
+
+        page_list = pages(info["plan"])
+        if args.only:
+            page_list = [p for p in page_list if p.floor or args.only.lower() in p.name.lower()]
+
+        # Query counts on the tiny dataset: the same pages, the same kind of objects.
+        # Each server its own log folder: Gunicorn finds its port in its log.
+        (workdir / "tiny").mkdir()
+        (workdir / "main").mkdir()
+        server = Gunicorn(ServerArgs(1, 1), workdir / "tiny", env | {"DATABASE_URL": tiny_url})
+        port = server.start()
+        tiny_sessions = sessions(port, tiny["plan"])
+        tiny_pages = {p.name: p for p in pages(tiny["plan"])}
+        for page in page_list:
+            tiny_page = tiny_pages[page.name]
+            samples = http.probe(port, tiny_page.path, tiny_sessions[tiny_page.role])
+            ok = [s for s in samples if s.status == 200]
+            page.tiny_queries = ok[-1].queries if ok else None
+            if not ok:
+                errors.append(f"tiny dataset: {tiny_page.path} answered {samples[-1].status}")
+        server.stop()
+
+        server = Gunicorn(ServerArgs(args.workers, args.threads), workdir / "main", env)
+        port = server.start()
+        role_sessions = sessions(port, info["plan"])
+        context = {"load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+        log(
+            f"== gunicorn on {http.HOST}:{port}, {args.workers} workers × {args.threads} threads; "
+            f"{len(page_list)} pages × {args.warmup + args.seconds:.0f} s"
+        )
+        for page in page_list:
+            page.result = http.measure(
+                port,
+                page.path,
+                role_sessions[page.role],
+                clients=args.clients,
+                seconds=args.seconds,
+                warmup=args.warmup,
+            )
+            errors += page.result.errors[:3]
+            result = page.result
+            log(
+                f"   {page.name:<42} {len(result.samples):>5} req {result.per_second:7.1f}/s  "
+                f"p50 {_ms(result.server(0.5)):>6}  p95 {_ms(result.server(0.95)):>6}  "
+                f"p99 {_ms(result.server(0.99)):>6} cpu95 {_ms(result.cpu(0.95)):>6} sql50 {_ms(result.db(0.5)):>6} ms  queries {_queries(page)} (tiny {page.tiny_queries})"
+                + (f"  {result.failures} non-200" if result.failures else "")
+            )
+        context["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        for page in page_list:
+            samples = http.probe(port, page.path, role_sessions[page.role], times=3, slowest=True)
+            page.probe = samples[-1]
+        server.stop()
+        errors += server.errors_logged()[:10]
+
+        ops_rows, ops_note = ([], "Skipped (--skip-operations).")
+        if not args.skip_operations:
+            log("== operations (bench/operations.py) on a copy of the database")
+            ops_rows, ops_note = operations(url, env, workdir, args.operations_timeout)
+            log(f"   {ops_note}")
+        context.update(
+            machine=machine(url),
+            dataset=info,
+            args=args,
+            argv=argv,
+            errors=errors,
+            date=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+            total=time.monotonic() - begun,
+        )
+        text, missed = report(context, page_list, ops_rows, ops_note)
+        args.report.write_text(text, encoding="utf-8")
+        log(text)
+        log(
+            f"== wrote {args.report.relative_to(BASE_DIR) if args.report.is_relative_to(BASE_DIR) else args.report}"
+        )
+        return 1 if missed and args.strict else 0
+    except (Exception, KeyboardInterrupt):
+        traceback.print_exc()
+        if server is not None:
+            log(f"== the bench could not complete; gunicorn's log:\n{server.tail()}")
+        return 2
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
