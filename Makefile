@@ -15,9 +15,11 @@ run: install assets var
 	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: install-test assets var lint
 	$(PY) manage.py makemigrations --check --dry-run --no-input
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -100,7 +100,8 @@ def pytest_collection_modifyitems(items):
 
     pytest regroups the browser tests by their session-scoped browser parameter after pytest-django has sorted,
     which put them in the middle of the plain database tests; a transactional test flushes the database when it
-    ends, and the tests after it would find the seeded award catalogue gone."""
+    ends, and the tests after it would find the seeded award catalogue gone. Under pytest-xdist (`make test`)
+    each worker has its own database and runs its share in this order."""
 
     def order(item):
         marker = item.get_closest_marker("django_db")
