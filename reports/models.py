@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc
 from scoring.models import Campaign, PrivateStorage, VoteRound
+from thiduabloc.links import object_url
 
 
 class Narrative(models.Model):
@@ -121,7 +121,7 @@ class Document(models.Model):
         return f"{self.number_label} – {self.get_kind_display()}"
 
     def get_absolute_url(self):
-        return reverse("reports:document_pdf", args=[self.pk])
+        return object_url("reports:document_pdf", self.pk)
 
     @property
     def number_label(self) -> str:

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import BlocYear, Unit
+from thiduabloc.links import object_url
 
 SCORE_DIGITS = {"max_digits": 7, "decimal_places": 2}
 
@@ -171,12 +171,14 @@ class Campaign(models.Model):
                 name="campaign_quorum_is_a_share",
             ),
         ]
+        # Dashboards, to-do lists and the overview look for the open campaigns: a few among every closed year's.
+        indexes = [models.Index(fields=["status"], name="campaign_status_idx")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("scoring:campaign_detail", args=[self.pk])
+        return object_url("scoring:campaign_detail", self.pk)
 
     @property
     def step_index(self) -> int:
@@ -238,9 +240,9 @@ class Campaign(models.Model):
     def quorum(self) -> Fraction:
         return Fraction(self.quorum_numerator, self.quorum_denominator)
 
-    @property
-    def late_steps(self) -> list[dict]:
-        return [d for d in self.deadlines() if d["state"] == "late"]
+    def late_steps(self, today: datetime.date | None = None) -> list[dict]:
+        """The dated steps past their date and not done (templates call it with no argument: today)."""
+        return [d for d in self.deadlines(today) if d["state"] == "late"]
 
     @property
     def next_deadline(self) -> dict | None:
@@ -375,7 +377,7 @@ class ScoreSheet(models.Model):
         }
 
     def get_absolute_url(self):
-        return reverse("scoring:sheet_detail", args=[self.pk])
+        return object_url("scoring:sheet_detail", self.pk)
 
     @property
     def is_editable_by_unit(self) -> bool:
@@ -476,7 +478,7 @@ class Evidence(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("scoring:evidence_download", args=[self.pk])
+        return object_url("scoring:evidence_download", self.pk)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -599,7 +601,7 @@ class Conference(models.Model):
         return gettext("Hội nghị tổng kết %(bloc_year)s") % {"bloc_year": self.campaign.bloc_year}
 
     def get_absolute_url(self):
-        return reverse("scoring:conference_detail", args=[self.campaign_id])
+        return object_url("scoring:conference_detail", self.campaign_id)
 
 
 class Attendance(models.Model):
@@ -667,7 +669,7 @@ class VoteRound(models.Model):
         }
 
     def get_absolute_url(self):
-        return reverse("scoring:round_detail", args=[self.pk])
+        return object_url("scoring:round_detail", self.pk)
 
 
 class RoundAward(models.Model):
@@ -828,7 +830,7 @@ class Nomination(models.Model):
         return f"{self.award_type.short_name}: {self.unit}"
 
     def get_absolute_url(self):
-        return reverse("scoring:nomination_detail", args=[self.pk])
+        return object_url("scoring:nomination_detail", self.pk)
 
 
 class NominationVersion(models.Model):
