@@ -18,6 +18,9 @@ from thiduabloc.params import search_text, whole_number
 from thiduabloc.text import fold
 
 BLOCS_PER_PAGE = 25
+# The dashboard shows each bloc's latest years only (this year's campaign and last year's, whose nominations are
+# often still under review): a page of 25 blocs stays 50 rows however long their history. The bloc page has it all.
+DASHBOARD_YEARS = 2
 
 
 def _years_with_roles() -> Prefetch:
@@ -34,8 +37,9 @@ def _years_with_roles() -> Prefetch:
 
 
 def _dashboard_years(user) -> Prefetch:
-    """A bloc's years for the dashboard table: campaign, number of members, and only the memberships it shows
-    (head, deputy, the user's unit). Two queries of a few rows per year, not every member with its unit."""
+    """A bloc's latest years for the dashboard table (one more than it shows, to tell whether there are older
+    ones): campaign, number of members, and only the memberships it shows (head, deputy, the user's unit).
+    Two queries of a few rows per year, not every member with its unit."""
     shown = Q(role__in=access.MANAGING_ROLES)
     if user.unit_id:
         shown |= Q(unit_id=user.unit_id)
@@ -51,7 +55,9 @@ def _dashboard_years(user) -> Prefetch:
         .annotate(member_count=Count("memberships"))
         # to_attr: a plain list, not a queryset cloned for each of the page's bloc-years.
         .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="shown_memberships"))
-        .order_by("-year"),
+        # A slice in a prefetch is one query: ROW_NUMBER() per bloc, in the database.
+        .order_by("-year")[: DASHBOARD_YEARS + 1],
+        to_attr="latest_years",
     )
 
 
@@ -69,9 +75,10 @@ def dashboard(request):
         blocs = blocs.filter(province_id=province)
     page = Paginator(blocs, BLOCS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
+    today = timezone.localdate()
     for bloc in page:
         years = []
-        for bloc_year in bloc.years.all():
+        for bloc_year in bloc.latest_years[:DASHBOARD_YEARS]:
             units = {m.role: m.unit for m in bloc_year.shown_memberships}
             mine = next((m for m in bloc_year.shown_memberships if m.unit_id == user.unit_id), None)
             campaign = getattr(bloc_year, "campaign", None)
@@ -84,10 +91,10 @@ def dashboard(request):
                     "campaign": campaign,
                     # The label from the enum: get_status_display() rebuilds the choices dict on every call.
                     "status": campaign.Status(campaign.status).label if campaign else None,
-                    "late": campaign.late_steps if campaign else [],
+                    "late": campaign.late_steps(today) if campaign else [],
                 }
             )
-        rows.append({"bloc": bloc, "years": years})
+        rows.append({"bloc": bloc, "years": years, "older": len(bloc.latest_years) > DASHBOARD_YEARS})
     from scoring.todo import todo_for  # the dashboard gathers every app's work; scoring builds on blocs
 
     return render(
