@@ -1,5 +1,7 @@
 """Pages of the nominations: the bloc completes and resubmits them, the reward board reviews and decides."""
 
+import html
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -167,15 +168,13 @@ def nomination_decide(request, nomination_id: int):
 
 def _bloc_options(selected: str) -> str:
     """The bloc filter's <option>s, built here from (pk, name) rows: every bloc of the country (1,360 at national
-    scale) through a template loop cost more than the rest of the page."""
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (pk, mark_safe(" selected") if str(pk) == selected else "", name)
-            for pk, name in Bloc.objects.values_list("pk", "name")
-        ),
-    )
+    scale) through a template loop, or through format_html for each, cost more than the rest of the page."""
+    options = [
+        f'<option value="{pk}"{" selected" if str(pk) == selected else ""}>{html.escape(name)}</option>'
+        for pk, name in Bloc.objects.values_list("pk", "name")
+    ]
+    # Safe: the pk is an integer and every name is escaped above.
+    return mark_safe("".join(options))
 
 
 def _nomination_years() -> list[int]:
@@ -201,8 +200,23 @@ def review_queue(request):
     """Every bloc's nominations for the reward board, filtered by year, bloc, award and status."""
     if not nominations.is_reward_board(request.user):
         raise PermissionDenied(_("Chỉ cán bộ Ban Thi đua – Khen thưởng xem được danh sách này."))
-    queue = Nomination.objects.select_related("unit", "award_type", "campaign__bloc_year__bloc").order_by(
-        "-campaign__bloc_year__year", "campaign__bloc_year__bloc__name", "award_type__position", "unit__name"
+    queue = (
+        Nomination.objects.select_related("unit", "award_type", "campaign__bloc_year__bloc")
+        # Only the columns the table shows: PostgreSQL sorts the joined rows before it keeps a page, and with
+        # every column of campaign, unit and nomination (1.7 kB a row) that sort took 26 ms at national scale.
+        .only(
+            "status",
+            "unit__name",
+            "award_type__short_name",
+            "campaign__bloc_year__year",
+            "campaign__bloc_year__bloc__name",
+        )
+        .order_by(
+            "-campaign__bloc_year__year",
+            "campaign__bloc_year__bloc__name",
+            "award_type__position",
+            "unit__name",
+        )
     )
     filters = {
         "year": request.GET.get("year", ""),

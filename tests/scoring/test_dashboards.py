@@ -230,3 +230,48 @@ def test_a_mail_server_down_does_not_lose_the_reminder(
     send_due_reminders(datetime.date(2023, 12, 9))
     notification.refresh_from_db()
     assert notification.sent_at is not None and len(mail.outbox) == 1
+
+
+def test_the_dashboard_shows_each_blocs_two_latest_years_and_links_to_the_rest(client, world, reviewer):
+    units, bloc_a = world["a_units"], world["bloc_a"]
+    for year in (2021, 2022):
+        make_bloc_year(
+            bloc=bloc_a, year=year, units=units, head=units[year % 5], deputy=units[(year + 1) % 5]
+        )
+    client.force_login(reviewer)
+    page = text(client.get(reverse("blocs:dashboard")))
+    card_a = page[page.index(f'id="bloc-{bloc_a.pk}"') : page.index(f'id="bloc-{world["bloc_b"].pk}"')]
+    assert "<td>2023</td>" in card_a and "<td>2022</td>" in card_a
+    assert "<td>2021</td>" not in card_a
+    assert "Các năm trước: xem ở trang của khối" in card_a and bloc_a.get_absolute_url() in card_a
+    # Bloc B has one year: nothing older to point at.
+    card_b = page[page.index(f'id="bloc-{world["bloc_b"].pk}"') :]
+    assert "<td>2023</td>" in card_b and "Các năm trước" not in card_b
+    # The bloc page still has every year.
+    bloc_page = text(client.get(bloc_a.get_absolute_url()))
+    assert all(f'id="nam-{year}"' in bloc_page for year in (2021, 2022, 2023))
+
+
+def test_the_overview_filters_on_the_campaign_and_reads_a_quota_given_as_a_share(client, world, reviewer):
+    from scoring.models import AwardType, VoteRule
+
+    campaign = make_campaign(bloc_year=world["year_a"], status="scoring")
+    merit = AwardType.objects.get(code="bang-khen-chu-tich-ubnd")
+    VoteRule.objects.filter(campaign=campaign, award_type=merit).delete()
+    VoteRule.objects.create(
+        campaign=campaign,
+        award_type=merit,
+        position=2,
+        quota_kind="share",
+        quota_number=None,
+        quota_numerator=1,
+        quota_denominator=2,
+        quota_rounding="up",
+    )
+    client.force_login(reviewer)
+    scoring = text(client.get(reverse("scoring:overview"), {"year": 2023, "status": "scoring"}))
+    assert "Khối A" in scoring and "Khối B" not in scoring
+    assert "0/3" in scoring  # half of five members, rounded up
+    not_opened = text(client.get(reverse("scoring:overview"), {"year": 2023, "status": "none"}))
+    assert "Khối B" in not_opened and "Khối A" not in not_opened
+    assert "Khối A" not in text(client.get(reverse("scoring:overview"), {"year": 2023, "status": "closed"}))
