@@ -1247,7 +1247,13 @@ def generate(scale: Scale, *, log=log_default) -> dict:
     raw.commit()
     raw.autocommit = True
     copied = time.monotonic() - started
-    log(f"   {sum(copier.counts.values()):,} rows copied in {copied:.0f} s; VACUUM ANALYZE")
+    log(f"   {sum(copier.counts.values()):,} rows copied in {copied:.0f} s")
+    # As finalising each sheet through the services would have: its figures stored (scoring.selectors).
+    from scoring.selectors import freeze_sheet_figures
+
+    began = time.monotonic()
+    frozen = freeze_sheet_figures(ScoreSheet.objects.all())
+    log(f"   figures of {frozen:,} final sheets stored in {time.monotonic() - began:.0f} s; VACUUM ANALYZE")
     with raw.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return {"counts": copier.counts, "plan": plan, "seconds": time.monotonic() - started}

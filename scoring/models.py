@@ -363,6 +363,10 @@ class ScoreSheet(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     return_comment = models.TextField(_("lý do trả lại"), blank=True)
+    # The sums per criteria group and the counts a summary needs, stored when the sheet is finalised: its lines
+    # never change after that, and histories then read five numbers instead of aggregating thirty lines a year.
+    # Null until then (scoring.selectors.freeze_sheet_figures).
+    figures = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("phiếu chấm điểm")

@@ -75,19 +75,10 @@ def campaign_summary(campaign: Campaign) -> Summary:
     return campaign_summaries([campaign])[campaign.pk]
 
 
-def campaign_summaries(campaigns: list[Campaign]) -> dict[int, Summary]:
-    """The summaries of several campaigns at once, in the same three queries (for histories and overviews)."""
-    by_id = {c.pk: c for c in campaigns}
-    if not by_id:
-        return {}
-    groups = _groups_of(list(by_id))
-    sheets = list(
-        ScoreSheet.objects.filter(campaign_id__in=by_id).select_related("unit").order_by("unit__name")
-    )
-    figures = {sheet.pk: SheetFigures() for sheet in sheets}
-    aggregates = (
-        ScoreLine.objects.filter(sheet__campaign_id__in=by_id)
-        .values("sheet_id", "criterion__group_id")
+def line_figures(lines):
+    """Per sheet and criteria group of ``lines`` (a ScoreLine queryset): the sums and counts a summary needs."""
+    return (
+        lines.values("sheet_id", "criterion__group_id")
         .annotate(
             self_sum=Sum("self_score"),
             reviewed_sum=Sum("reviewed_score"),
@@ -101,16 +92,79 @@ def campaign_summaries(campaigns: list[Campaign]) -> dict[int, Summary]:
         )
         .order_by()
     )
-    for row in aggregates:
+
+
+def _add_line_figures(figures: SheetFigures, row: dict) -> None:
+    group_id = row["criterion__group_id"]
+    figures.self_sums[group_id] = row["self_sum"] or Decimal("0")
+    figures.reviewed_sums[group_id] = row["reviewed_sum"] or Decimal("0")
+    figures.full_marks += row["full_marks"]
+    figures.self_violations += row["self_violations"]
+    figures.reviewed_violations += row["reviewed_violations"]
+
+
+def figures_to_json(figures: SheetFigures) -> dict:
+    return {
+        "self": {str(k): str(v) for k, v in figures.self_sums.items()},
+        "reviewed": {str(k): str(v) for k, v in figures.reviewed_sums.items()},
+        "full_marks": figures.full_marks,
+        "self_violations": figures.self_violations,
+        "reviewed_violations": figures.reviewed_violations,
+    }
+
+
+def figures_from_json(data: dict) -> SheetFigures:
+    return SheetFigures(
+        self_sums={int(k): Decimal(v) for k, v in data["self"].items()},
+        reviewed_sums={int(k): Decimal(v) for k, v in data["reviewed"].items()},
+        full_marks=data["full_marks"],
+        self_violations=data["self_violations"],
+        reviewed_violations=data["reviewed_violations"],
+    )
+
+
+def freeze_sheet_figures(sheets, batch: int = 2000) -> int:
+    """Store the figures of the final sheets among ``sheets`` (a ScoreSheet queryset, a migration's historical
+    model too); return how many. Called when a sheet is finalised, and for sheets finalised before the figures
+    were stored. Only final sheets: a sheet under way still changes."""
+    model = sheets.model
+    lines = model._meta.get_field("lines").related_model.objects.using(sheets.db)
+    ids = list(sheets.filter(status=ScoreSheet.Status.REVIEWED).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        figures = {pk: SheetFigures() for pk in chunk}
+        for row in line_figures(lines.filter(sheet_id__in=chunk)):
+            _add_line_figures(figures[row["sheet_id"]], row)
+        model.objects.db_manager(sheets.db).bulk_update(
+            [model(pk=pk, figures=figures_to_json(f)) for pk, f in figures.items()], ["figures"]
+        )
+    return len(ids)
+
+
+def campaign_summaries(campaigns: list[Campaign]) -> dict[int, Summary]:
+    """The summaries of several campaigns at once, in the same three queries (for histories and overviews)."""
+    by_id = {c.pk: c for c in campaigns}
+    if not by_id:
+        return {}
+    groups = _groups_of(list(by_id))
+    sheets = list(
+        ScoreSheet.objects.filter(campaign_id__in=by_id).select_related("unit").order_by("unit__name")
+    )
+    final = ScoreSheet.Status.REVIEWED
+    figures = {
+        sheet.pk: figures_from_json(sheet.figures)
+        if sheet.status == final and sheet.figures is not None
+        else SheetFigures()
+        for sheet in sheets
+    }
+    # The lines of the sheets without stored figures only: none at all for a year that is over.
+    live = ScoreLine.objects.filter(sheet__campaign_id__in=by_id).filter(
+        Q(sheet__figures__isnull=True) | ~Q(sheet__status=final)
+    )
+    for row in line_figures(live):
         sheet_figures = figures.get(row["sheet_id"])
-        if sheet_figures is None:
-            continue
-        group_id = row["criterion__group_id"]
-        sheet_figures.self_sums[group_id] = row["self_sum"] or Decimal("0")
-        sheet_figures.reviewed_sums[group_id] = row["reviewed_sum"] or Decimal("0")
-        sheet_figures.full_marks += row["full_marks"]
-        sheet_figures.self_violations += row["self_violations"]
-        sheet_figures.reviewed_violations += row["reviewed_violations"]
+        if sheet_figures is not None:
+            _add_line_figures(sheet_figures, row)
 
     rows_by_campaign: dict[int, list[SummaryRow]] = {pk: [] for pk in by_id}
     for sheet in sheets:

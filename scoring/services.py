@@ -38,6 +38,7 @@ from scoring.models import (
     VoteRound,
 )
 from scoring.nominations import submit_all
+from scoring.selectors import freeze_sheet_figures
 from thiduabloc.stored_files import atomic_with_files, keep_only_on_commit
 
 Status = Campaign.Status
@@ -917,6 +918,8 @@ def score_sheet_finalize(*, actor: User | None, sheet: ScoreSheet) -> ScoreSheet
     sheet.reviewed_by = actor
     sheet.version += 1
     sheet.save(update_fields=["status", "reviewed_at", "reviewed_by", "version"])
+    # Its lines are final now: the summaries and histories read these figures from here on.
+    freeze_sheet_figures(ScoreSheet.objects.filter(pk=sheet.pk))
     audit_record(
         actor=actor, action="score_sheet.finalize", target=sheet, status=["submitted", "reviewed"], kept=kept
     )

@@ -162,3 +162,46 @@ def test_a_bigger_bloc_summary_is_still_three_queries(db, private_media):
     assert len(summary.rows) == 11
     # groups with their maxima, sheets with units, one aggregate of every line
     assert len(ctx.captured_queries) == 3
+
+
+def _figures(summary):
+    return {
+        r.sheet.pk: (r.self_totals, r.reviewed_totals, r.full_marks, r.rank, r.is_final) for r in summary.rows
+    }
+
+
+def test_a_finalised_sheet_keeps_its_figures_and_the_summary_reads_them_the_same(scoring_campaign, sheets):
+    from scoring.models import ScoreSheet
+    from scoring.selectors import freeze_sheet_figures
+
+    finalize(sheets[0], {"1.1": 10, "1.2": 5, "2.1": 2})
+    finalize(sheets[2], {"1.1": 10, "1.2": 4.5, "3.1": 1.5}, violation=True)
+    finalize(sheets[3], {"1.1": 9, "1.2": 5})
+    fill_sheet(sheets[4], {"1.1": 7, "1.2": 3})  # submitted, not final: no figures
+    stored = dict(ScoreSheet.objects.filter(campaign=scoring_campaign).values_list("pk", "figures"))
+    assert all(stored[s.pk] for s in (sheets[0], sheets[2], sheets[3]))
+    assert stored[sheets[4].pk] is None and stored[sheets[1].pk] is None
+    assert stored[sheets[2].pk]["self_violations"] == 1 and stored[sheets[0].pk]["full_marks"] == 2
+    from_figures = _figures(campaign_summary(scoring_campaign))
+
+    # The same summary from every line, as before the figures were stored ...
+    ScoreSheet.objects.filter(campaign=scoring_campaign).update(figures=None)
+    assert _figures(campaign_summary(scoring_campaign)) == from_figures
+    # ... and the figures written again for sheets finalised before they were stored (the migration's way).
+    assert freeze_sheet_figures(ScoreSheet.objects.filter(campaign=scoring_campaign)) == 3
+    assert dict(ScoreSheet.objects.filter(campaign=scoring_campaign).values_list("pk", "figures")) == stored
+    assert _figures(campaign_summary(scoring_campaign)) == from_figures
+
+
+def test_a_summary_of_final_sheets_aggregates_no_line(scoring_campaign, sheets):
+    for sheet in sheets:
+        finalize(sheet, {"1.1": 8, "1.2": 4})
+    with CaptureQueriesContext(connection) as ctx:
+        summary = campaign_summary(scoring_campaign)
+    assert summary.all_final and len(summary.ranked) == len(sheets)
+    # Same number of queries as ever; the one on the lines finds nothing to add up.
+    assert len(ctx.captured_queries) == 3
+    aggregate = next(q["sql"] for q in ctx.captured_queries if "scoring_scoreline" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({aggregate}) AS lines")
+        assert cursor.fetchone()[0] == 0
