@@ -17,9 +17,11 @@ from blocs.services import CouncilAssignment, bloc_rotate, blocker_end, blocker_
 from thiduabloc.params import search_text, whole_number
 from thiduabloc.text import fold
 
-BLOCS_PER_PAGE = 25
+# Ten blocs a page: a focal person or secretary has one or two; the reward board and administrators reach the
+# rest through the search box and the province filter, and have the overview for the table of every bloc.
+BLOCS_PER_PAGE = 10
 # The dashboard shows each bloc's latest years only (this year's campaign and last year's, whose nominations are
-# often still under review): a page of 25 blocs stays 50 rows however long their history. The bloc page has it all.
+# often still under review): a page stays 20 rows however long the blocs' history. The bloc page has it all.
 DASHBOARD_YEARS = 2
 
 
