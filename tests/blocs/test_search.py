@@ -1,6 +1,7 @@
 """Searching ignores Vietnamese diacritics and case, on SQLite and on PostgreSQL alike."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from blocs.models import Bloc, Unit
@@ -99,3 +100,21 @@ def test_a_search_with_a_nul_character_finds_the_rest(client, world, name):
     client.force_login(make_user(role="reviewer", username="ban.tdkt"))
     response = client.get(reverse(name), {"q": "Khối\x00"})
     assert response.status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm indexes exist on PostgreSQL only")
+def test_postgresql_answers_a_word_inside_the_names_from_a_trigram_index(units):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE indexname IN ('unit_search_trgm', 'bloc_search_trgm')"
+        )
+        found = dict(cursor.fetchall())
+        assert set(found) == {"blocs_unit", "blocs_bloc"}
+        assert all("gin" in d and "gin_trgm_ops" in d for d in found.values())
+        # With sequential scans ruled out, the planner reads the search through the index.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        query = Unit.objects.search("thap do").only("pk").query
+        sql, params = query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        assert "unit_search_trgm" in "\n".join(row[0] for row in cursor.fetchall())
+    assert list(Unit.objects.search("thập đỏ")) == [units["ctd"]]
