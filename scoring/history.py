@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from blocs.models import Unit
 from scoring.charts import Bar, bar_chart_svg
 from scoring.models import Campaign, Nomination, RoundCandidate, VoteRound
-from scoring.selectors import campaign_summaries
+from scoring.selectors import campaign_standings
 
 
 @dataclass
@@ -36,7 +37,7 @@ def _campaigns(bloc_years) -> dict[int, Campaign]:
 def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
     """Records keyed by membership id, and a chart of the unit's final score by year."""
     campaigns = _campaigns([m.bloc_year for m in memberships])
-    summaries = campaign_summaries(list(campaigns.values()))
+    standings = campaign_standings(list(campaigns.values()))
     votes: dict[int, list[str]] = {}
     if not campaigns:
         return {m.pk: YearRecord(m.bloc_year.year, None) for m in memberships}, ""
@@ -70,15 +71,15 @@ def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
         campaign = campaigns.get(membership.bloc_year_id)
         record = YearRecord(membership.bloc_year.year, campaign)
         if campaign:
-            summary = summaries[campaign.pk]
-            row = next((r for r in summary.rows if r.unit.pk == unit.pk and r.is_final), None)
-            if row:
-                record.score, record.rank = row.reviewed_totals.total, row.rank
-                record.ranked = len(summary.ranked)
+            standing = standings[campaign.pk]
+            row = standing.of_unit(unit.pk)
+            if row and row.score is not None:  # a final sheet
+                record.score, record.rank = row.score, row.rank
+                record.ranked = standing.ranked
                 bars.append(
                     Bar(label=f"{record.year} – {membership.bloc_year.bloc.name}", value=record.score)
                 )
-                top = max(top, summary.total_max)
+                top = max(top, standing.total_max)
             record.votes = votes.get(campaign.pk, [])
             record.awards = awards.get(campaign.pk, [])
         records[membership.pk] = record
@@ -95,7 +96,9 @@ def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
 def bloc_history(years) -> tuple[dict[int, YearRecord], str]:
     """Records keyed by bloc-year id, and a chart of the leading unit's score by year."""
     campaigns = _campaigns(years)
-    summaries = campaign_summaries(list(campaigns.values()))
+    standings = campaign_standings(list(campaigns.values()))
+    # The leading unit by name: every unit with a sheet is a member of its bloc-year, loaded with it.
+    units = {m.unit_id: m.unit for bloc_year in years for m in bloc_year.memberships.all()}
     awards: dict[int, list[Nomination]] = {}
     if not campaigns:
         return {by.pk: YearRecord(by.year, None) for by in years}, ""
@@ -108,12 +111,14 @@ def bloc_history(years) -> tuple[dict[int, YearRecord], str]:
         campaign = campaigns.get(bloc_year.pk)
         record = YearRecord(bloc_year.year, campaign)
         if campaign:
-            summary = summaries[campaign.pk]
-            leader = next((r for r in summary.rows if r.rank == 1), None)
+            standing = standings[campaign.pk]
+            leader = standing.leader
             if leader:
-                record.leader, record.score = leader.unit.name, leader.reviewed_totals.total
-                bars.append(Bar(label=f"{bloc_year.year} – {leader.unit.short_name}", value=record.score))
-                top = max(top, summary.total_max)
+                # Every unit with a sheet is a member of its bloc-year; a missing one is read, not skipped.
+                unit = units.get(leader.unit_id) or Unit.objects.get(pk=leader.unit_id)
+                record.leader, record.score = unit.name, leader.score
+                bars.append(Bar(label=f"{bloc_year.year} – {unit.short_name}", value=record.score))
+                top = max(top, standing.total_max)
             record.awards = awards.get(campaign.pk, [])
         records[bloc_year.pk] = record
     chart = bar_chart_svg(bars, max_value=top, title=_("Điểm của đơn vị dẫn đầu qua các năm")) if bars else ""

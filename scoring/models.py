@@ -159,6 +159,10 @@ class Campaign(models.Model):
         _("người ký giao ước"), blank=True, help_text=_("Mỗi dòng một người.")
     )
     created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now, editable=False)
+    # Each unit's final score and rank, stored when the conference opens: from then on no score, criterion or
+    # tie-break changes, and the bloc's and units' histories read this instead of the summary of every sheet.
+    # Null before (scoring.selectors.freeze_standings).
+    standings = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("phong trào thi đua")

@@ -54,10 +54,11 @@ def criteria_groups(campaign: Campaign) -> list[GroupInfo]:
     return _groups_of([campaign.pk])[campaign.pk]
 
 
-def _groups_of(campaign_ids: list[int]) -> dict[int, list[GroupInfo]]:
+def _groups_of(campaign_ids: list[int], *, unstored: bool = False) -> dict[int, list[GroupInfo]]:
     groups: dict[int, list[GroupInfo]] = {pk: [] for pk in campaign_ids}
     for g in (
         CriteriaGroup.objects.filter(campaign_id__in=campaign_ids)
+        .filter(Q(campaign__standings__isnull=True) if unstored else Q())
         .annotate(max_total=Sum("items__max_score"))
         .order_by("campaign_id", "position")
     ):
@@ -141,14 +142,20 @@ def freeze_sheet_figures(sheets, batch: int = 2000) -> int:
     return len(ids)
 
 
-def campaign_summaries(campaigns: list[Campaign]) -> dict[int, Summary]:
-    """The summaries of several campaigns at once, in the same three queries (for histories and overviews)."""
+def campaign_summaries(campaigns: list[Campaign], *, unstored: bool = False) -> dict[int, Summary]:
+    """The summaries of several campaigns at once, in the same three queries (for histories and overviews).
+
+    ``unstored``: read only the campaigns without stored standings; the others' summaries come back empty,
+    from the same three queries."""
     by_id = {c.pk: c for c in campaigns}
     if not by_id:
         return {}
-    groups = _groups_of(list(by_id))
+    groups = _groups_of(list(by_id), unstored=unstored)
     sheets = list(
-        ScoreSheet.objects.filter(campaign_id__in=by_id).select_related("unit").order_by("unit__name")
+        ScoreSheet.objects.filter(campaign_id__in=by_id)
+        .filter(Q(campaign__standings__isnull=True) if unstored else Q())
+        .select_related("unit")
+        .order_by("unit__name")
     )
     final = ScoreSheet.Status.REVIEWED
     figures = {
@@ -158,8 +165,10 @@ def campaign_summaries(campaigns: list[Campaign]) -> dict[int, Summary]:
         for sheet in sheets
     }
     # The lines of the sheets without stored figures only: none at all for a year that is over.
-    live = ScoreLine.objects.filter(sheet__campaign_id__in=by_id).filter(
-        Q(sheet__figures__isnull=True) | ~Q(sheet__status=final)
+    live = (
+        ScoreLine.objects.filter(sheet__campaign_id__in=by_id)
+        .filter(Q(sheet__figures__isnull=True) | ~Q(sheet__status=final))
+        .filter(Q(sheet__campaign__standings__isnull=True) if unstored else Q())
     )
     for row in line_figures(live):
         sheet_figures = figures.get(row["sheet_id"])
@@ -192,3 +201,92 @@ def campaign_summaries(campaigns: list[Campaign]) -> dict[int, Summary]:
         rows.sort(key=lambda r: (r.rank is None, r.rank or 0, -r.reviewed_totals.total, r.unit.name))
         result[pk] = Summary(campaign=campaign, groups=groups[pk], rows=rows)
     return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Standings: what histories show of a year whose ranking can no longer change
+
+
+FROZEN_STATUSES = (
+    Campaign.Status.CONFERENCE,
+    Campaign.Status.SUBMITTED,
+    Campaign.Status.DECIDED,
+    Campaign.Status.CLOSED,
+)
+
+
+@dataclass
+class Standing:
+    unit_id: int
+    score: Decimal | None  # the reviewed total of a final sheet, else None
+    rank: int | None
+
+
+@dataclass
+class Standings:
+    total_max: Decimal
+    ranked: int
+    rows: list[Standing]  # in the summary's order: by rank, then by score and name
+
+    def of_unit(self, unit_id: int) -> Standing | None:
+        return next((row for row in self.rows if row.unit_id == unit_id), None)
+
+    @property
+    def leader(self) -> Standing | None:
+        return next((row for row in self.rows if row.rank == 1), None)
+
+
+def _standings_of(summary: Summary) -> Standings:
+    return Standings(
+        total_max=summary.total_max,
+        ranked=len(summary.ranked),
+        rows=[
+            Standing(row.unit.pk, row.reviewed_totals.total if row.is_final else None, row.rank)
+            for row in summary.rows
+        ],
+    )
+
+
+def _standings_to_json(standings: Standings) -> dict:
+    return {
+        "total_max": str(standings.total_max),
+        "ranked": standings.ranked,
+        "rows": [[r.unit_id, None if r.score is None else str(r.score), r.rank] for r in standings.rows],
+    }
+
+
+def _standings_from_json(data: dict) -> Standings:
+    return Standings(
+        total_max=Decimal(data["total_max"]),
+        ranked=data["ranked"],
+        rows=[
+            Standing(unit_id, None if score is None else Decimal(score), rank)
+            for unit_id, score, rank in data["rows"]
+        ],
+    )
+
+
+def campaign_standings(campaigns: list[Campaign]) -> dict[int, Standings]:
+    """Each campaign's standings: stored ones as they are, the others from the summary of their sheets.
+
+    The summary's three queries run whatever the mix (reading nothing for stored years), so that a page's number
+    of queries does not depend on whether one of its years is still being scored."""
+    live = campaign_summaries(campaigns, unstored=True)
+    return {
+        c.pk: _standings_from_json(c.standings) if c.standings is not None else _standings_of(live[c.pk])
+        for c in campaigns
+    }
+
+
+def freeze_standings(campaigns, batch: int = 200) -> int:
+    """Store the standings of the campaigns among ``campaigns`` (a queryset) whose conference has opened and
+    that have none yet; return how many. Called when the conference opens, and by `manage.py freeze_standings`
+    for the years before the standings were stored."""
+    pending = list(campaigns.filter(status__in=FROZEN_STATUSES, standings__isnull=True).order_by("pk"))
+    for start in range(0, len(pending), batch):
+        chunk = pending[start : start + batch]
+        summaries = campaign_summaries(chunk)
+        for campaign in chunk:
+            campaign.standings = _standings_to_json(_standings_of(summaries[campaign.pk]))
+        Campaign.objects.bulk_update(chunk, ["standings"])
+    return len(pending)

@@ -38,7 +38,7 @@ from scoring.models import (
     VoteRound,
 )
 from scoring.nominations import submit_all
-from scoring.selectors import freeze_sheet_figures
+from scoring.selectors import freeze_sheet_figures, freeze_standings
 from thiduabloc.stored_files import atomic_with_files, keep_only_on_commit
 
 Status = Campaign.Status
@@ -283,6 +283,9 @@ def campaign_advance(*, actor: User | None, campaign: Campaign, verb: str) -> Ca
         submit_all(actor=actor, campaign=campaign)
     Campaign.objects.filter(pk=campaign.pk).update(status=step.target)
     campaign.status = step.target
+    if step.target == Status.CONFERENCE:
+        # No score, criterion or tie-break changes from here on: the histories read the stored standings.
+        freeze_standings(Campaign.objects.filter(pk=campaign.pk))
     audit_record(actor=actor, action=f"campaign.{verb}", target=campaign, status=[step.source, step.target])
     return campaign
 

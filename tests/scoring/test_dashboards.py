@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -143,6 +144,60 @@ def test_histories_show_scores_ranks_votes_and_awards(
     assert f"{world['a_units'][0].name} (15 điểm)" in bloc_page
     assert "Bằng khen UBND: " in bloc_page and "<svg" in bloc_page
     assert campaign.nominations.count() == 3
+
+
+def _unvarying(page: str) -> str:
+    """A page without what changes at every request (the CSP nonce, the CSRF token)."""
+    return re.sub(r'(nonce|value)="[^"]{20,}"', "", page)
+
+
+def test_histories_read_the_standings_stored_when_the_conference_opened_as_if_computed(
+    client, world, private_media, secretary, deputy_secretary
+):
+    from scoring.history import bloc_history, unit_history
+
+    campaign = voted_campaign(
+        world["year_a"], [secretary, deputy_secretary], [{"1.1": 8 + i % 3, "1.2": 5} for i in range(5)]
+    )
+    campaign.refresh_from_db()
+    stored = campaign.standings
+    assert stored["ranked"] == 5 and len(stored["rows"]) == 5
+    assert [rank for _, _, rank in stored["rows"]] == [1, 2, 2, 4, 4]  # ties share a rank
+    client.force_login(secretary)
+    unit_url = reverse("blocs:unit_detail", args=[world["a_units"][2].pk])
+    bloc_url = reverse("blocs:bloc_detail", args=[world["bloc_a"].pk])
+    pages = [_unvarying(text(client.get(url))) for url in (unit_url, bloc_url)]
+    years = list(world["bloc_a"].years.select_related("campaign").prefetch_related("memberships__unit"))
+    memberships = list(
+        world["a_units"][2].memberships.select_related("bloc_year__bloc", "bloc_year__campaign")
+    )
+    records = bloc_history(years), unit_history(world["a_units"][2], memberships)
+
+    # Without the stored standings the same records come from every sheet, and the pages read the same.
+    Campaign.objects.filter(pk=campaign.pk).update(standings=None)
+    years = list(world["bloc_a"].years.select_related("campaign").prefetch_related("memberships__unit"))
+    memberships = list(
+        world["a_units"][2].memberships.select_related("bloc_year__bloc", "bloc_year__campaign")
+    )
+    assert (bloc_history(years), unit_history(world["a_units"][2], memberships)) == records
+    assert [_unvarying(text(client.get(url))) for url in (unit_url, bloc_url)] == pages
+
+    # Stored again by the command for the years before standings were kept; a second run has nothing to do.
+    out = io.StringIO()
+    call_command("freeze_standings", stdout=out)
+    assert "1 phong trào" in out.getvalue()
+    campaign.refresh_from_db()
+    assert campaign.standings == stored
+    call_command("freeze_standings", stdout=out)
+    assert "0 phong trào" in out.getvalue()
+
+
+def test_a_campaign_before_its_conference_has_no_stored_standings(scoring_campaign, sheets):
+    from scoring.selectors import freeze_standings
+
+    assert freeze_standings(Campaign.objects.all()) == 0
+    scoring_campaign.refresh_from_db()
+    assert scoring_campaign.standings is None
 
 
 def test_search_finds_units_blocs_and_nominations_without_diacritics(
