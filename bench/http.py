@@ -56,6 +56,10 @@ class Measure:
     def client(self, share: float) -> float | None:
         return percentile([s.client_ms for s in self.ok], share)
 
+    def __add__(self, other: "Measure") -> "Measure":
+        """Two windows of the same page as one (their samples, their seconds)."""
+        return Measure(self.samples + other.samples, self.seconds + other.seconds, self.errors + other.errors)
+
     @property
     def queries(self) -> tuple[int, int] | None:
         counts = [s.queries for s in self.ok if s.queries is not None]

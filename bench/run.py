@@ -53,6 +53,9 @@ class Page:
     probe: http.Sample | None = None  # one sequential request after the load, with its slowest statement
 
 
+ROUND_WARMUP = 0.5  # seconds dropped at the start of each round after the first (new connections)
+
+
 def pages(plan: dict) -> list[Page]:
     year, campaign, bloc = plan["last_year"], plan["campaign_id"], plan["bloc_id"]
     return [
@@ -362,7 +365,9 @@ def report(
         "(the production settings plus a middleware, outermost, that puts the time of the whole Django stack in "
         "a `Server-Timing` header and the number of SQL queries in `X-Bench-Queries`). "
         f"Each page: {args.clients} client threads with keep-alive connections on 127.0.0.1 ask it in a loop, "
-        f"{args.warmup:.0f} s of warm-up dropped, then {args.seconds:.0f} s measured. One session per role, "
+        f"{args.warmup:.0f} s of warm-up dropped, then {args.seconds:.0f} s measured, in {args.rounds} rounds over "
+        f"every page ({args.seconds / args.rounds:.0f} s each, after {ROUND_WARMUP} s of warm-up dropped) so that "
+        "a slow spell of the machine spreads over the pages. One session per role, "
         "logged in through the login form before any measurement.",
         "",
         "## Dataset",
@@ -483,6 +488,9 @@ def parse_args(argv):
     parser.add_argument("--fresh", action="store_true", help="generate the dataset again even if it is there")
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds per page (10)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per page, dropped (2)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds over the pages; each measures seconds / rounds (5)"
+    )
     parser.add_argument("--clients", type=int, default=2, help="client threads per page (2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument(
@@ -499,7 +507,10 @@ def parse_args(argv):
     parser.add_argument("--skip-operations", action="store_true", help="do not run bench/operations.py")
     parser.add_argument("--operations-timeout", type=float, default=1200, help="seconds (1200)")
     parser.add_argument("--report", type=Path, default=BASE_DIR / "docs" / "BENCHMARKS.md")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.seconds <= 0:
+        parser.error("--rounds must be at least 1 and --seconds positive")
+    return args
 
 
 def _stop(signum, frame):
@@ -561,17 +572,22 @@ def main(argv=None) -> int:
         context = {"load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
         log(
             f"== gunicorn on {http.HOST}:{port}, {args.workers} workers × {args.threads} threads; "
-            f"{len(page_list)} pages × {args.warmup + args.seconds:.0f} s"
+            f"{len(page_list)} pages × {args.warmup + args.seconds:.0f} s in {args.rounds} rounds"
         )
+        # The pages in turn, several rounds: each page's seconds are spread over the run, so that a slow spell of
+        # the machine (a neighbour on the host, a checkpoint) weighs on every page a little, not on one page all.
+        for round_number in range(args.rounds):
+            for page in page_list:
+                measured = http.measure(
+                    port,
+                    page.path,
+                    role_sessions[page.role],
+                    clients=args.clients,
+                    seconds=args.seconds / args.rounds,
+                    warmup=args.warmup if round_number == 0 else ROUND_WARMUP,
+                )
+                page.result = measured if round_number == 0 else page.result + measured
         for page in page_list:
-            page.result = http.measure(
-                port,
-                page.path,
-                role_sessions[page.role],
-                clients=args.clients,
-                seconds=args.seconds,
-                warmup=args.warmup,
-            )
             errors += page.result.errors[:3]
             result = page.result
             log(
