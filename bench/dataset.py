@@ -35,6 +35,8 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from tests.load.run import pg_execute
+
 BASE_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-thiduabloc-2025"
 MARKER_TABLE = "bench_dataset"
@@ -1294,18 +1296,6 @@ def pg_connect(db: dict, dbname: str | None = None):
     )
 
 
-def pg_admin(db: dict, *statements: str) -> None:
-    """Statements on the maintenance database, outside a transaction (as CREATE and DROP DATABASE need)."""
-    connection = pg_connect(db, "postgres")
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
-
-
 def stored_dataset(db: dict) -> dict | None:
     """The marker the last complete generation left in the database, or None."""
     import psycopg2
@@ -1359,7 +1349,7 @@ def ensure_dataset(scale: Scale, *, fresh: bool = False, log=log_default) -> dic
     reuse = stored is not None and stored["params"] == scale.params()
     if not reuse:
         log(f"== bench database {db['NAME']}: dropped and created again")
-        pg_admin(
+        pg_execute(
             db, f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)', f'CREATE DATABASE "{db["NAME"]}"'
         )
     import django

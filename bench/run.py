@@ -35,7 +35,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench import http
-from bench.dataset import BASE_DIR, Scale, bench_database, pg_admin, pg_connect
+from bench.dataset import BASE_DIR, Scale, bench_database, pg_connect
+from tests.load.run import pg_execute
 
 P95_TARGET_MS = 50.0
 FLOOR_RATIO_TARGET = 3.0
@@ -220,7 +221,7 @@ def operations(url: str, env: dict, workdir: Path, timeout: float) -> tuple[list
     copy_url = url.rsplit("/", 1)[0] + "/" + copy
     out = workdir / "operations.json"
     try:
-        pg_admin(
+        pg_execute(
             db,
             f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)',
             f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db['NAME']}'",
@@ -247,7 +248,7 @@ def operations(url: str, env: dict, workdir: Path, timeout: float) -> tuple[list
         return [], f"bench/operations.py could not run: {exc!r}"
     finally:
         try:
-            pg_admin(db, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+            pg_execute(db, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
         except Exception as exc:
             log(f"== could not drop {copy}: {exc}")
 

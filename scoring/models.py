@@ -571,9 +571,12 @@ class VoteRule(models.Model):
 
     @property
     def quota_share(self) -> Fraction | None:
-        if self.quota_kind != self.QuotaKind.SHARE:
-            return None
-        return Fraction(self.quota_numerator, self.quota_denominator)
+        return self.share_of(self.quota_kind, self.quota_numerator, self.quota_denominator)
+
+    @classmethod
+    def share_of(cls, kind: str, numerator: int | None, denominator: int | None) -> Fraction | None:
+        """The quota as a share of the members, from the rule's columns (for rows read without the model)."""
+        return Fraction(numerator, denominator) if kind == cls.QuotaKind.SHARE else None
 
 
 class Conference(models.Model):

@@ -2,7 +2,6 @@
 against the quotas, and late dossiers. A fixed number of queries for a page of blocs."""
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from django.db.models import Count
 from django.utils import timezone
@@ -104,10 +103,11 @@ def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
         quotas = dict(DEFAULT_QUOTAS)
         if campaign:
             for code, kind, number, numerator, denominator, rounding in rules.get(campaign.pk, []):
-                # As VoteRule.quota_share reads the same columns.
-                share = Fraction(numerator, denominator) if kind == VoteRule.QuotaKind.SHARE else None
                 quotas[code] = quota_for(
-                    members=bloc_year.member_count, number=number, share=share, rounding=rounding
+                    members=bloc_year.member_count,
+                    number=number,
+                    share=VoteRule.share_of(kind, numerator, denominator),
+                    rounding=rounding,
                 )
         late = bool(
             campaign

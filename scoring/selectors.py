@@ -54,11 +54,16 @@ def criteria_groups(campaign: Campaign) -> list[GroupInfo]:
     return _groups_of([campaign.pk])[campaign.pk]
 
 
+def _unstored_only(unstored: bool, campaign: str = "campaign") -> Q:
+    """With ``unstored``, the rows of campaigns without stored standings (``campaign``: the path to it)."""
+    return Q(**{f"{campaign}__standings__isnull": True}) if unstored else Q()
+
+
 def _groups_of(campaign_ids: list[int], *, unstored: bool = False) -> dict[int, list[GroupInfo]]:
     groups: dict[int, list[GroupInfo]] = {pk: [] for pk in campaign_ids}
     for g in (
         CriteriaGroup.objects.filter(campaign_id__in=campaign_ids)
-        .filter(Q(campaign__standings__isnull=True) if unstored else Q())
+        .filter(_unstored_only(unstored))
         .annotate(max_total=Sum("items__max_score"))
         .order_by("campaign_id", "position")
     ):
@@ -76,7 +81,7 @@ def campaign_summary(campaign: Campaign) -> Summary:
     return campaign_summaries([campaign])[campaign.pk]
 
 
-def line_figures(lines):
+def _line_figures(lines):
     """Per sheet and criteria group of ``lines`` (a ScoreLine queryset): the sums and counts a summary needs."""
     return (
         lines.values("sheet_id", "criterion__group_id")
@@ -104,7 +109,7 @@ def _add_line_figures(figures: SheetFigures, row: dict) -> None:
     figures.reviewed_violations += row["reviewed_violations"]
 
 
-def figures_to_json(figures: SheetFigures) -> dict:
+def _figures_to_json(figures: SheetFigures) -> dict:
     return {
         "self": {str(k): str(v) for k, v in figures.self_sums.items()},
         "reviewed": {str(k): str(v) for k, v in figures.reviewed_sums.items()},
@@ -114,7 +119,7 @@ def figures_to_json(figures: SheetFigures) -> dict:
     }
 
 
-def figures_from_json(data: dict) -> SheetFigures:
+def _figures_from_json(data: dict) -> SheetFigures:
     return SheetFigures(
         self_sums={int(k): Decimal(v) for k, v in data["self"].items()},
         reviewed_sums={int(k): Decimal(v) for k, v in data["reviewed"].items()},
@@ -134,10 +139,10 @@ def freeze_sheet_figures(sheets, batch: int = 2000) -> int:
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         figures = {pk: SheetFigures() for pk in chunk}
-        for row in line_figures(lines.filter(sheet_id__in=chunk)):
+        for row in _line_figures(lines.filter(sheet_id__in=chunk)):
             _add_line_figures(figures[row["sheet_id"]], row)
         model.objects.db_manager(sheets.db).bulk_update(
-            [model(pk=pk, figures=figures_to_json(f)) for pk, f in figures.items()], ["figures"]
+            [model(pk=pk, figures=_figures_to_json(f)) for pk, f in figures.items()], ["figures"]
         )
     return len(ids)
 
@@ -153,13 +158,13 @@ def campaign_summaries(campaigns: list[Campaign], *, unstored: bool = False) -> 
     groups = _groups_of(list(by_id), unstored=unstored)
     sheets = list(
         ScoreSheet.objects.filter(campaign_id__in=by_id)
-        .filter(Q(campaign__standings__isnull=True) if unstored else Q())
+        .filter(_unstored_only(unstored))
         .select_related("unit")
         .order_by("unit__name")
     )
     final = ScoreSheet.Status.REVIEWED
     figures = {
-        sheet.pk: figures_from_json(sheet.figures)
+        sheet.pk: _figures_from_json(sheet.figures)
         if sheet.status == final and sheet.figures is not None
         else SheetFigures()
         for sheet in sheets
@@ -168,9 +173,9 @@ def campaign_summaries(campaigns: list[Campaign], *, unstored: bool = False) -> 
     live = (
         ScoreLine.objects.filter(sheet__campaign_id__in=by_id)
         .filter(Q(sheet__figures__isnull=True) | ~Q(sheet__status=final))
-        .filter(Q(sheet__campaign__standings__isnull=True) if unstored else Q())
+        .filter(_unstored_only(unstored, "sheet__campaign"))
     )
-    for row in line_figures(live):
+    for row in _line_figures(live):
         sheet_figures = figures.get(row["sheet_id"])
         if sheet_figures is not None:
             _add_line_figures(sheet_figures, row)

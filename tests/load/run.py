@@ -744,8 +744,9 @@ def summary(plan, run: Run, checks, phases: dict[str, float], context: dict) -> 
 # Set-up: database, static files, gunicorn
 
 
-def _pg_execute(db: dict, *statements: str) -> None:
-    """Run statements on the server's maintenance database, outside a transaction (as DROP DATABASE needs)."""
+def pg_execute(db: dict, *statements: str) -> None:
+    """Run statements on the server's maintenance database, outside a transaction (as CREATE and DROP DATABASE
+    need). The bench uses it too."""
     import psycopg2
 
     connection = psycopg2.connect(
@@ -765,11 +766,11 @@ def _pg_execute(db: dict, *statements: str) -> None:
 
 
 def recreate_database(db: dict) -> None:
-    _pg_execute(db, f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)', f'CREATE DATABASE "{db["NAME"]}"')
+    pg_execute(db, f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)', f'CREATE DATABASE "{db["NAME"]}"')
 
 
 def drop_database(db: dict) -> None:
-    _pg_execute(db, f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
+    pg_execute(db, f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
 
 
 class Gunicorn:
