@@ -9,6 +9,8 @@ import datetime
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -173,3 +175,25 @@ def test_a_session_lasts_eight_hours_in_an_http_only_cookie(client, member):
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
     assert client.session.get_expiry_age() == 8 * 60 * 60
+
+
+def test_a_logged_in_user_comes_with_their_unit_in_one_query(client, member):
+    """The menu shows the user's unit on every page: blocs/backends.py loads it with the user."""
+    assert attempt(client, "canbo.a3", PASSWORD).status_code == 302
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("blocs:search"), {"q": "zzz"})
+    assert response.status_code == 200
+    user_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "blocs_user"' in q["sql"]]
+    assert len(user_reads) == 1 and 'JOIN "blocs_unit"' in user_reads[0]
+    unit_alone = f'FROM "blocs_unit" WHERE "blocs_unit"."id" = {member.unit_id} LIMIT 21'
+    assert not [q for q in ctx.captured_queries if q["sql"].endswith(unit_alone)]
+    assert member.unit.short_name in response.content.decode()
+
+
+def test_a_deactivated_user_is_logged_out_at_the_next_request(client, member):
+    assert attempt(client, "canbo.a3", PASSWORD).status_code == 302
+    assert client.get(reverse("blocs:dashboard")).status_code == 200
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    response = client.get(reverse("blocs:dashboard"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

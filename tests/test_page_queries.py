@@ -3,7 +3,7 @@
 BENCHMARKED_PAGES is the one list of those pages, for the benchmark (bench/) to import. Each page names its URL,
 the role that opens it, the objects its URL takes (keys of ``objects()`` below), its query string and the exact
 number of queries, with a comment saying what each query is. "session, user" are Django's two reads of every
-logged-in request; "menu unit" is the user's unit shown in the navbar (base.html).
+logged-in request; the user comes with their unit, which the navbar shows (blocs/backends.py).
 
 The grown dataset adds blocs with two years of campaigns each (sheets, conferences, rounds, nominations), two
 older closed years and a newer year in scoring to the measured bloc, and more units; page sizes are cut to two
@@ -46,41 +46,41 @@ class Page:
 BENCHMARKED_PAGES = {
     # session, user, count of the user's blocs, page of blocs+provinces, their years+handovers+campaigns,
     # memberships+units; to-do: the unit's open campaigns with counts, its sheets, its open ballots, its last
-    # nominations; menu unit
-    "dashboard_focal": Page("blocs:dashboard", "focal", (), {}, 11),
-    # the focal person's eleven; then the open campaigns the unit manages with counts, their memberships+
+    # nominations
+    "dashboard_focal": Page("blocs:dashboard", "focal", (), {}, 10),
+    # the focal person's ten; then the open campaigns the unit manages with counts, their memberships+
     # units, the documents issued; for the campaign waiting for the decision, its undecided nominations and
     # the checks of the documents to issue (minutes: a conference; request: a conference, nominations). Each
     # open campaign the unit manages adds the checks of its step (at most six are shown): see the test below.
-    "dashboard_secretary": Page("blocs:dashboard", "secretary", (), {}, 18),
+    "dashboard_secretary": Page("blocs:dashboard", "secretary", (), {}, 17),
     # session, user, count of blocs, page of blocs+provinces, years+handovers+campaigns, memberships+units;
     # the nominations waiting (one aggregate); the provinces of the filter
     "dashboard_reviewer": Page("blocs:dashboard", "reviewer", (), {}, 8),
     # the reviewer's eight; then pending unit imports, active blockers, users without email
     "dashboard_admin": Page("blocs:dashboard", "admin", (), {}, 11),
     # session, user, bloc+province, years+handovers+campaigns, memberships+units; the nominations+awards+
-    # units; menu unit; rotation+units. The years still being scored: their summaries (groups, sheets+units,
+    # units; rotation+units. The years still being scored: their summaries (groups, sheets+units,
     # one aggregate of the lines); the others' standings are stored on their campaigns.
-    "bloc": Page("blocs:bloc_detail", "secretary", ("bloc",), {}, 8, scoring=3),
+    "bloc": Page("blocs:bloc_detail", "secretary", ("bloc",), {}, 7, scoring=3),
     # session, user, unit+province+successor, memberships+bloc-years+blocs+campaigns, each year's head and
-    # deputy+units; the unit's candidacies in closed rounds, its nominations+awards; menu unit; predecessors;
-    # blockers; handovers. The years still being scored: their summaries, as on the bloc page.
-    "unit": Page("blocs:unit_detail", "secretary", ("unit",), {}, 11, scoring=3),
-    # session, user; units, blocs and nominations matching every word (20 of each at most); menu unit
-    "search_hoi": Page("blocs:search", "secretary", (), {"q": "hội"}, 6),
-    # the same without a menu unit: the reward board reads every bloc and has no unit
+    # deputy+units; the unit's candidacies in closed rounds, its nominations+awards; predecessors; blockers;
+    # handovers. The years still being scored: their summaries, as on the bloc page.
+    "unit": Page("blocs:unit_detail", "secretary", ("unit",), {}, 10, scoring=3),
+    # session, user; units, blocs and nominations matching every word (20 of each at most)
+    "search_hoi": Page("blocs:search", "secretary", (), {"q": "hội"}, 5),
+    # the same for the reward board, which reads every bloc
     "search_chu_thap_do": Page("blocs:search", "reviewer", (), {"q": "chu thap do"}, 5),
     # session, user, campaign+bloc-year+bloc+province, memberships+units; groups with maxima, sheets+units,
-    # one aggregate of the lines; menu unit
-    "summary": Page("scoring:summary", "secretary", ("campaign",), {}, 8),
+    # one aggregate of the lines
+    "summary": Page("scoring:summary", "secretary", ("campaign",), {}, 7),
     # session, user, round+conference+campaign+bloc, memberships+units; awards+rules+award types, candidates+
-    # units; run-off rounds; menu unit
-    "round_results": Page("scoring:round_results", "secretary", ("round",), {}, 8),
+    # units; run-off rounds
+    "round_results": Page("scoring:round_results", "secretary", ("round",), {}, 7),
     # session, user, campaign+bloc, memberships+units; the summary (groups, sheets, aggregate); the next
-    # step's check (for "decide": the undecided nominations); menu unit
-    "campaign": Page("scoring:campaign_detail", "secretary", ("campaign",), {}, 9),
-    # session, user, campaign+bloc, memberships+units; menu unit; nominations+units+awards
-    "nomination_list": Page("scoring:nomination_list", "secretary", ("campaign",), {}, 6),
+    # step's check (for "decide": the undecided nominations)
+    "campaign": Page("scoring:campaign_detail", "secretary", ("campaign",), {}, 8),
+    # session, user, campaign+bloc, memberships+units; nominations+units+awards
+    "nomination_list": Page("scoring:nomination_list", "secretary", ("campaign",), {}, 5),
     # session, user, count, years with nominations, blocs+provinces (filter), award types (filter), the page
     # of nominations+units+awards+campaigns+bloc-years+blocs
     "review_queue": Page("scoring:review_queue", "reviewer", (), {}, 7),

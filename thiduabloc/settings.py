@@ -151,7 +151,7 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 # LOGIN_FAILURES_PER_ACCOUNT failures in a row, an address after LOGIN_FAILURES_PER_ADDRESS (a room shares one).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "blocs.backends.UserWithUnitBackend",
 ]
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)

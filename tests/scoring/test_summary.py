@@ -125,9 +125,9 @@ def test_campaign_pages_keep_their_query_count(client, world, scoring_campaign, 
     small = count()
     grow(world, scoring_campaign)
     assert count() == small
-    # Always: session, user, campaign, its memberships+units, the menu's unit. Then the summary: groups with
-    # maxima, sheets+units, one aggregate of the lines; the overview adds the next step's check (final sheets).
-    assert small == {"summary": 8, "campaign_detail": 9, "sheet_list": 6}[page]
+    # Always: session, user+unit, campaign, its memberships+units. Then the summary: groups with maxima,
+    # sheets+units, one aggregate of the lines; the overview adds the next step's check (final sheets).
+    assert small == {"summary": 7, "campaign_detail": 8, "sheet_list": 5}[page]
 
 
 def test_the_sheet_page_keeps_its_query_count(client, world, scoring_campaign, sheets, secretary):
@@ -141,9 +141,9 @@ def test_the_sheet_page_keeps_its_query_count(client, world, scoring_campaign, s
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     assert len(ctx.captured_queries) == small
-    # session, user, sheet, memberships+units, criteria+groups, lines, evidence, history, menu unit, and the
-    # campaign summary for the sheet's totals and rank (groups, sheets, aggregate)
-    assert small == 12
+    # session, user+unit, sheet, memberships+units, criteria+groups, lines, evidence, history, and the campaign
+    # summary for the sheet's totals and rank (groups, sheets, aggregate)
+    assert small == 11
 
 
 def test_a_bigger_bloc_summary_is_still_three_queries(db, private_media):
