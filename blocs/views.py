@@ -334,9 +334,10 @@ def search(request):
         for word in words:
             nominations = nominations.filter(unit__search_text__contains=word)
         results["nominations"] = list(
-            nominations.select_related("unit", "award_type", "campaign__bloc_year__bloc").order_by(
-                "-campaign__bloc_year__year"
-            )[:SEARCH_LIMIT]
+            nominations.select_related("unit", "award_type", "campaign__bloc_year")
+            # The columns the list shows: every match is joined and sorted before the first twenty are kept.
+            .only("status", "unit__name", "award_type__name", "campaign__bloc_year__year")
+            .order_by("-campaign__bloc_year__year")[:SEARCH_LIMIT]
         )
     return render(
         request,

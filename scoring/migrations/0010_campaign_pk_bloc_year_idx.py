@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='campaign',
-            index=models.Index(fields=['bloc_year', 'id'], name='campaign_bloc_year_pk_idx'),
+            index=models.Index(fields=['id', 'bloc_year'], name='campaign_pk_bloc_year_idx'),
         ),
     ]
