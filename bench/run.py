@@ -6,8 +6,8 @@ docs/BENCHMARKS.md.
    number of queries of each page does not grow with the data.
 2. gunicorn (gthread, DEBUG off, production settings plus bench.settings' timing middleware), one session per
    role logged in through the real login form before any measurement; then each page asked in a loop by
-   --clients threads for --seconds after a --warmup, with the two floors in the same run: /bench/floor/ (one
-   query) and the Django admin's unit list.
+   --clients threads for --seconds after a --warmup, with the floors in the same run: /bench/floor/ (one
+   query), the Django admin's unit list, and the layout alone (the empty search page of a logged-in user).
 3. The operations of bench/operations.py (when present) on a copy of the database, in a subprocess.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/thiduabloc_bench .venv/bin/python -m bench.run
@@ -41,6 +41,9 @@ from tests.load.run import pg_execute
 P95_TARGET_MS = 50.0
 FLOOR_RATIO_TARGET = 3.0
 TINY = Scale(provinces=1, blocs_per_province=10, years=2)  # bloc 10 is late: every branch
+FLOOR_PATH = "/bench/floor/"
+# The cheapest page a user sees: the session and the user read, the menu and an empty search form rendered.
+LAYOUT_PATH = "/search/"
 
 
 @dataclasses.dataclass
@@ -60,8 +63,9 @@ ROUND_WARMUP = 0.5  # seconds dropped at the start of each round after the first
 def pages(plan: dict) -> list[Page]:
     year, campaign, bloc = plan["last_year"], plan["campaign_id"], plan["bloc_id"]
     return [
-        Page("Floor: one-query view", "", "/bench/floor/", floor=True),
+        Page("Floor: one-query view", "", FLOOR_PATH, floor=True),
         Page("Floor: admin unit list", "admin", "/admin/blocs/unit/", floor=True),
+        Page("Floor: the layout alone (empty search)", "focal", LAYOUT_PATH, floor=True),
         Page("Dashboard, focal person", "focal", "/"),
         Page("Dashboard, bloc secretary", "secretary", "/"),
         Page("Dashboard, reward board", "reviewer", "/"),
@@ -299,10 +303,10 @@ def report(
     )
     info = context["dataset"]
     scale = info["params"]
-    floor = next(p for p in page_list if p.path == "/bench/floor/")
-    admin_floor = next(p for p in page_list if p.path.startswith("/admin/"))
-    floor_p95 = floor.result.server(0.95) if floor.result else None
-    admin_p95 = admin_floor.result.server(0.95) if admin_floor.result else None
+    floors = {page.path: page.result.server(0.95) for page in page_list if page.floor and page.result}
+    floor_p95 = floors.get(FLOOR_PATH)
+    admin_p95 = next((p95 for path, p95 in floors.items() if path.startswith("/admin/")), None)
+    layout_p95 = floors.get(LAYOUT_PATH)
     args = context["args"]
     counts = info["counts"]
     main_tables = [
@@ -398,11 +402,14 @@ def report(
         "(what remains when waits for PostgreSQL and for a busy core are taken out); SQL = time spent in SQL "
         "statements, median; client = from sending the "
         "request to the last byte, as the load generator saw it; ×floor = p95 / the one-query floor's p95, "
-        "×admin = p95 / the admin unit list's p95.",
+        "×admin = p95 / the admin unit list's p95, ×layout = p95 / the p95 of the layout alone (the page a "
+        "logged-in user gets for an empty search: the session and user read, the menu rendered; what every "
+        "page costs before its own work).",
         "",
         "| page | role | requests | req/s | p50 | p95 | p99 | CPU p95 | SQL p50 | client p95 | queries | tiny "
-        "| ×floor | ×admin | result |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| ×floor | ×admin | ×layout | result |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| --- |",
     ]
     missed = []
     for page in page_list:
@@ -423,9 +430,10 @@ def report(
             f"| {_ms(result.cpu(0.95))} | {_ms(result.db(0.5))} | {_ms(result.client(0.95))} | {_queries(page)} | "
             f"{'—' if page.tiny_queries is None else page.tiny_queries} "
             f"| {_ms(p95 / floor_p95) if p95 and floor_p95 else '—'} "
-            f"| {_ms(p95 / admin_p95) if p95 and admin_p95 else '—'} | {verdict} |"
+            f"| {_ms(p95 / admin_p95) if p95 and admin_p95 else '—'} "
+            f"| {_ms(p95 / layout_p95) if p95 and layout_p95 else '—'} | {verdict} |"
             if result
-            else f"| {page.name} | {page.role or '—'} | 0 | — | — | — | — | — | — | — | — | — | — | — | not measured |"
+            else f"| {page.name} | {page.role or '—'} | 0 |" + " — |" * 12 + " not measured |"
         )
     lines += [
         "",
@@ -468,6 +476,14 @@ def report(
         "time, the request mostly waited for a core (a loaded machine), not for its own work.",
         "",
     ]
+    if floor_p95 and layout_p95 and layout_p95 > FLOOR_RATIO_TARGET * floor_p95:
+        lines += [
+            f"The layout alone is {layout_p95 / floor_p95:.1f}× the one-query floor (p95 {_ms(layout_p95)} against "
+            f"{_ms(floor_p95)} ms): reading the session and the user and rendering the menu already exceed "
+            f"{FLOOR_RATIO_TARGET:.0f}× the floor, before a page does any work of its own. ×layout in the table "
+            "above is each page's cost over that.",
+            "",
+        ]
     lines += [f"- {text}" for text in missed] or ["None."]
     if context["errors"]:
         lines += ["", "## Errors", ""] + [f"- {e}" for e in context["errors"][:30]]
