@@ -178,6 +178,44 @@ def sessions(port: int, plan: dict) -> dict[str, dict[str, str]]:
     return found
 
 
+def _process_table() -> dict[int, tuple[str, int, int]]:
+    """Every process now: pid -> (command name, parent pid, CPU clock ticks used so far)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        # "pid (comm) state ppid ... utime stime ...": the name may hold spaces, so split after its ")".
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        table[int(entry.name)] = (name, int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def _ours(table: dict[int, tuple[str, int, int]], roots: set[int]) -> set[int]:
+    """The bench's own processes: ``roots`` and their descendants (gunicorn's workers), and PostgreSQL's."""
+    ours = {pid for pid, (name, _, _) in table.items() if name == "postgres"} | roots
+    grew = True
+    while grew:
+        found = {pid for pid, (_, parent, _) in table.items() if parent in ours} - ours
+        ours |= found
+        grew = bool(found)
+    return ours
+
+
+def cpu_of_others(before: dict, after: dict, roots: set[int]) -> float:
+    """CPU seconds that processes other than the bench, its server and PostgreSQL used between two process
+    tables (processes that both started and ended in between are not seen)."""
+    ours = _ours(after, roots) | _ours(before, roots)
+    ticks = sum(
+        used - before.get(pid, ("", 0, 0))[2] for pid, (_, _, used) in after.items() if pid not in ours
+    )
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def machine(postgres_url: str) -> dict:
     from tests.load.run import machine as load_machine
 
@@ -298,9 +336,11 @@ def report(
     context: dict, page_list: list[Page], ops_rows: list[dict], ops_note: str
 ) -> tuple[str, list[str]]:
     m = context["machine"]
-    busy = max(float(context["load_before"].split()[0]), float(context["load_after"].split()[0])) > (
-        m["cpus"] or 1
-    )
+    # Busy: other processes took more than a tenth of one core over the measurement (the load average says
+    # little here: the bench's own clients and server keep it near the number of cores).
+    other_cpu, measured_seconds = context.get("other_cpu", 0.0), context.get("measured_seconds", 0.0)
+    others = other_cpu / measured_seconds if measured_seconds else 0.0
+    busy = others > 0.1
     info = context["dataset"]
     scale = info["params"]
     floors = {page.path: page.result.server(0.95) for page in page_list if page.floor and page.result}
@@ -346,12 +386,15 @@ def report(
         f"- Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}, psycopg2 {m['psycopg2']}, "
         f"PostgreSQL {m['postgres']} (bench database {m['database_size']}; {m['postgres_settings']}).",
         f"- Load average when the measurement started: {context['load_before']}; when it ended: "
-        f"{context['load_after']}. The load generator runs on the same machine and shares its cores; other "
-        "work on the machine during the run (tests, builds) inflates the figures."
+        f"{context['load_after']} (the bench's own clients and server keep it near the number of cores). The "
+        "load generator runs on the same machine and shares its cores; other work on the machine during the run "
+        "(tests, builds) inflates the figures: processes other than the bench, gunicorn and PostgreSQL used "
+        f"{other_cpu:.1f} CPU-seconds in the {measured_seconds:.0f} s of measurement "
+        f"({others:.0%} of one core)."
         + (
-            f" **The machine was busy** (load above its {m['cpus']} cores): requests waited for a core, so the "
-            "server times are inflated; the CPU and SQL columns are less affected. Run again on a quiet machine "
-            "for figures to compare with the targets."
+            " **The machine was busy**: requests waited for a core, so the server times are inflated; the CPU "
+            "and SQL columns are less affected. Run again on a quiet machine for figures to compare with the "
+            "targets."
             if busy
             else ""
         ),
@@ -587,6 +630,7 @@ def main(argv=None) -> int:
         port = server.start()
         role_sessions = sessions(port, info["plan"])
         context = {"load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+        processes_before, measure_began = _process_table(), time.monotonic()
         log(
             f"== gunicorn on {http.HOST}:{port}, {args.workers} workers × {args.threads} threads; "
             f"{len(page_list)} pages × {args.warmup + args.seconds:.0f} s in {args.rounds} rounds"
@@ -614,6 +658,10 @@ def main(argv=None) -> int:
                 + (f"  {result.failures} non-200" if result.failures else "")
             )
         context["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        context["measured_seconds"] = time.monotonic() - measure_began
+        context["other_cpu"] = cpu_of_others(
+            processes_before, _process_table(), {os.getpid(), server.process.pid}
+        )
         for page in page_list:
             samples = http.probe(port, page.path, role_sessions[page.role], times=3, slowest=True)
             page.probe = samples[-1]
