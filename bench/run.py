@@ -198,11 +198,8 @@ def _process_table() -> dict[int, tuple[str, int, int]]:
 def _ours(table: dict[int, tuple[str, int, int]], roots: set[int]) -> set[int]:
     """The bench's own processes: ``roots`` and their descendants (gunicorn's workers), and PostgreSQL's."""
     ours = {pid for pid, (name, _, _) in table.items() if name == "postgres"} | roots
-    grew = True
-    while grew:
-        found = {pid for pid, (_, parent, _) in table.items() if parent in ours} - ours
+    while found := {pid for pid, (_, parent, _) in table.items() if parent in ours} - ours:
         ours |= found
-        grew = bool(found)
     return ours
 
 

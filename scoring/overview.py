@@ -16,6 +16,14 @@ FLAG, MERIT = "co-thi-dua-ubnd", "bang-khen-chu-tich-ubnd"
 DEFAULT_QUOTAS = {FLAG: 1, MERIT: 2}
 
 
+@dataclass(frozen=True)
+class Leader:
+    """The head or deputy unit as the overview shows it (two columns, not a model instance per row)."""
+
+    name: str
+    short_name: str
+
+
 @dataclass
 class OverviewRow:
     bloc: Bloc
@@ -26,8 +34,8 @@ class OverviewRow:
     merit: int
     merit_quota: int
     late: bool
-    head: "Leader | None" = None
-    deputy: "Leader | None" = None
+    head: Leader | None = None
+    deputy: Leader | None = None
 
     @property
     def deadline(self) -> str:
@@ -43,14 +51,6 @@ class OverviewRow:
     def status(self) -> str:
         # The label from the enum: get_status_display() rebuilds the choices dict on every call.
         return str(Campaign.Status(self.campaign.status).label) if self.campaign else _("Chưa mở phong trào")
-
-
-@dataclass(frozen=True)
-class Leader:
-    """The head or deputy unit as the overview shows it (two columns, not a model instance per row)."""
-
-    name: str
-    short_name: str
 
 
 def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
@@ -71,8 +71,7 @@ def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
         .values_list("bloc_year_id", "role", "unit__name", "unit__short_name")
     ):
         leaders.setdefault(bloc_year_id, {})[role] = Leader(name, short_name)
-    campaigns = [getattr(by, "campaign", None) for by in years.values()]
-    campaigns = [c for c in campaigns if c]
+    campaigns = [by.campaign for by in years.values() if getattr(by, "campaign", None)]
     rules: dict[int, list[tuple]] = {}
     for campaign_id, *rule in (
         VoteRule.objects.filter(campaign__in=campaigns)
