@@ -75,6 +75,9 @@ def dashboard(request):
     province = whole_number(province_id)
     if user.reads_every_bloc and province is not None:
         blocs = blocs.filter(province_id=province)
+    if not user.reads_every_bloc:
+        # A unit's blocs are one or two: read them all (one query with their years), with no COUNT first.
+        blocs = list(blocs)
     page = Paginator(blocs, BLOCS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     today = timezone.localdate()

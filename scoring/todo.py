@@ -60,14 +60,16 @@ def _deadline_level(day) -> str:
     return "warning" if (day - today).days <= 14 else "info"
 
 
-def _unit_tasks(user: User, todo: Todo) -> None:
+def _open_campaigns(user: User, *, manages: bool) -> list[Campaign]:
+    """The open campaigns of the user's unit, newest first, with what its own tasks count. For a secretary the
+    same query tells which of them the unit runs (head or deputy) and what waits there, and brings their members:
+    one query for both lists, since every campaign the unit runs is one it is a member of."""
     memberships = Membership.objects.filter(unit_id=user.unit_id).exclude(
         bloc_year__campaign__status=Campaign.Status.CLOSED
     )
-    campaigns = list(
+    campaigns = (
         Campaign.objects.filter(bloc_year__in=memberships.values("bloc_year"))
         .exclude(status=Campaign.Status.CLOSED)
-        .select_related("bloc_year__bloc")
         .annotate(
             to_answer=_count_per_campaign(
                 Criterion.objects.filter(
@@ -77,7 +79,35 @@ def _unit_tasks(user: User, todo: Todo) -> None:
             ),
             registered=Exists(Registration.objects.filter(campaign=OuterRef("pk"), unit_id=user.unit_id)),
         )
+        .order_by("-bloc_year__year")
     )
+    if not manages:
+        return list(campaigns.select_related("bloc_year__bloc"))
+    return list(
+        campaigns.select_related("bloc_year__bloc__province")
+        .prefetch_related(
+            Prefetch(
+                "bloc_year__memberships",
+                queryset=Membership.objects.select_related("unit").order_by("unit__name"),
+            )
+        )
+        .annotate(
+            managed=Exists(
+                Membership.objects.filter(
+                    bloc_year=OuterRef("bloc_year"), unit_id=user.unit_id, role__in=MANAGING_ROLES
+                )
+            ),
+            waiting=_count_per_campaign(
+                ScoreSheet.objects.filter(campaign=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)
+            ),
+            returned=_count_per_campaign(
+                Nomination.objects.filter(campaign=OuterRef("pk"), status=Nomination.Status.RETURNED)
+            ),
+        )
+    )
+
+
+def _unit_tasks(user: User, todo: Todo, campaigns: list[Campaign]) -> None:
     sheets = {
         s.campaign_id: s
         for s in ScoreSheet.objects.filter(campaign__in=campaigns, unit_id=user.unit_id).annotate(
@@ -158,28 +188,9 @@ def _unit_tasks(user: User, todo: Todo) -> None:
     )
 
 
-def _manager_tasks(user: User, todo: Todo) -> None:
-    managed = Membership.objects.filter(role__in=MANAGING_ROLES, unit_id=user.unit_id)
-    campaigns = list(
-        Campaign.objects.filter(bloc_year__in=managed.values("bloc_year"))
-        .exclude(status=Campaign.Status.CLOSED)
-        .select_related("bloc_year__bloc__province")
-        .prefetch_related(
-            Prefetch(
-                "bloc_year__memberships",
-                queryset=Membership.objects.select_related("unit").order_by("unit__name"),
-            )
-        )
-        .annotate(
-            waiting=_count_per_campaign(
-                ScoreSheet.objects.filter(campaign=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)
-            ),
-            returned=_count_per_campaign(
-                Nomination.objects.filter(campaign=OuterRef("pk"), status=Nomination.Status.RETURNED)
-            ),
-        )
-        .order_by("-bloc_year__year")[:6]
-    )
+def _manager_tasks(todo: Todo, campaigns: list[Campaign]) -> None:
+    """The steps of the campaigns the unit runs (the six newest at most), from _open_campaigns()."""
+    campaigns = [campaign for campaign in campaigns if campaign.managed][:6]
     issued = set(
         Document.objects.filter(campaign__in=campaigns, superseded_by__isnull=True).values_list(
             "campaign_id", "kind"
@@ -297,9 +308,11 @@ def _admin_counts(todo: Todo) -> None:
 def todo_for(user: User) -> Todo:
     todo = Todo()
     if user.unit_id and user.role in (User.Role.FOCAL, User.Role.SECRETARY):
-        _unit_tasks(user, todo)
-    if user.role == User.Role.SECRETARY and user.unit_id:
-        _manager_tasks(user, todo)
+        manages = user.role == User.Role.SECRETARY
+        campaigns = _open_campaigns(user, manages=manages)
+        _unit_tasks(user, todo, campaigns)
+        if manages:
+            _manager_tasks(todo, campaigns)
     if user.reads_every_bloc:
         _board_counts(todo)
     if is_administrator(user):
