@@ -43,6 +43,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    """Whole numbers separated by commas; set and empty means none."""
+    try:
+        return [int(item) for item in env_list(name, [str(n) for n in default])]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers separated by commas, got {os.environ.get(name)!r}"
+        ) from None
+
+
 def database_from_url(url: str, *, base_dir: Path) -> dict:
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into a DATABASES entry.
 

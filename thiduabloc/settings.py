@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils.csp import CSP
 
-from thiduabloc.env import database_from_url, env_bool, env_int, env_list, env_str
+from thiduabloc.env import database_from_url, env_bool, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -188,6 +188,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 ADMINS = [("Admin", a) for a in env_list("ADMIN_EMAILS", [])]
+
+# A server process moves its warm objects out of the garbage collector's full collections after its 100th and
+# its 1,000th request (thiduabloc/gc_freeze.py); set empty to never do it.
+GC_FREEZE_AFTER_REQUESTS = env_int_list("GC_FREEZE_AFTER_REQUESTS", [100, 1000])
 
 LOGGING = {
     "version": 1,
