@@ -59,6 +59,9 @@ def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
         by.bloc_id: by
         for by in BlocYear.objects.filter(bloc__in=blocs, year=year)
         .select_related("campaign")
+        # The columns the table reads: grouped by for the count, every column of the campaign (its stored
+        # standings and signatories, 1.2 kB a row) was hashed for each member.
+        .only("bloc_id", *(f"campaign__{name}" for name in ("bloc_year_id", "status", "dossier_deadline")))
         # The quotas need the number of members, the table the head and deputy: not every member and its unit.
         .annotate(member_count=Count("memberships"))
     }

@@ -64,9 +64,9 @@ def _open_campaigns(user: User, *, manages: bool) -> list[Campaign]:
     """The open campaigns of the user's unit, newest first, with what its own tasks count. For a secretary the
     same query tells which of them the unit runs (head or deputy) and what waits there, and brings their members:
     one query for both lists, since every campaign the unit runs is one it is a member of."""
-    memberships = Membership.objects.filter(unit_id=user.unit_id).exclude(
-        bloc_year__campaign__status=Campaign.Status.CLOSED
-    )
+    # The unit's bloc-years as they are: the closed campaigns are left out once, below (left out in the
+    # subquery too, their join cost PostgreSQL 0.5 ms more to plan than the whole query takes to run).
+    memberships = Membership.objects.filter(unit_id=user.unit_id)
     campaigns = (
         Campaign.objects.filter(bloc_year__in=memberships.values("bloc_year"))
         .exclude(status=Campaign.Status.CLOSED)

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import get_resolver, reverse
 
-from blocs.models import AuditEntry, Blocker, BlocYear
+from blocs.models import AuditEntry, Blocker, BlocYear, Handover
+from tests.factories import make_bloc_year, make_user
 
 
 @pytest.fixture
@@ -119,3 +120,38 @@ def test_a_unit_of_another_bloc_answers_404(client, world, focal_person):
     client.force_login(focal_person)
     assert client.get(reverse("blocs:unit_detail", args=[world["b_units"][3].pk])).status_code == 404
     assert client.get(reverse("blocs:unit_detail", args=[999999])).status_code == 404
+
+
+def test_a_unit_page_shows_another_unit_only_in_the_blocs_they_share(client, world, focal_person, reviewer):
+    """A2 was in bloc A in 2023 and moves to bloc B in 2024, taking the head role from B1. B1's focal person
+    reads bloc B only: A2's page shows them bloc B's year and handover, not bloc A's. A2's own focal person
+    and the reward board see both years."""
+    moving = world["a_units"][2]
+    year_b = make_bloc_year(bloc=world["bloc_b"], year=2024, units=[*world["b_units"], moving], head=moving)
+    Handover.objects.create(
+        bloc_year=year_b,
+        from_unit=world["b_units"][0],
+        to_unit=moving,
+        handed_over_on=datetime.date(2024, 1, 10),
+    )
+    url = reverse("blocs:unit_detail", args=[moving.pk])
+
+    def years_shown(user):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        shown = {
+            (row["membership"].bloc_year.bloc.name, row["membership"].bloc_year.year)
+            for row in response.context["rows"]
+        }
+        return shown, [h.bloc_year.bloc.name for h in response.context["handovers"]]
+
+    both = {("Khối A", 2023), ("Khối B", 2024)}
+    assert years_shown(make_user(role="focal", unit=world["b_units"][0], username="b1")) == (
+        {("Khối B", 2024)},
+        ["Khối B"],
+    )
+    assert years_shown(make_user(role="focal", unit=moving, username="a3")) == (both, ["Khối B"])
+    assert years_shown(reviewer) == (both, ["Khối B"])
+    # bloc A's focal person shares only bloc A with A2 (A2's bloc B handover is not theirs to see)
+    assert years_shown(focal_person) == ({("Khối A", 2023)}, [])
