@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access as bloc_access
 from blocs.errors import BlocError
-from blocs.models import Bloc, BlocYear
+from blocs.models import Bloc, BlocYear, Province
 from scoring import access, nominations
 from scoring.forms import DecisionForm, NominationSummaryForm, ReturnForm
 from scoring.models import AwardType, BaseSalary, Nomination, ScoreSheet
@@ -166,15 +166,31 @@ def nomination_decide(request, nomination_id: int):
     return redirect(nomination)
 
 
-def _bloc_options(selected: str) -> str:
-    """The bloc filter's <option>s, built here from (pk, name) rows: every bloc of the country (1,360 at national
-    scale) through a template loop, or through format_html for each, cost more than the rest of the page."""
-    options = [
-        f'<option value="{pk}"{" selected" if str(pk) == selected else ""}>{html.escape(name)}</option>'
-        for pk, name in Bloc.objects.values_list("pk", "name")
-    ]
-    # Safe: the pk is an integer and every name is escaped above.
-    return mark_safe("".join(options))
+def _bloc_options(province: int | None, bloc: int | None) -> tuple[int | None, int | None, str]:
+    """The bloc filter's <option>s: the blocs of the chosen province, or of the chosen bloc's province (40 at
+    national scale). Every bloc of the country (1,360 options, a sixth of the page's time) was no list to pick
+    from. Returns the province (the bloc's, when only a bloc was chosen), the bloc if it is one of the options,
+    and the options; no province and no bloc: no options, none read."""
+    if province is None and bloc is None:
+        return None, None, ""
+    blocs = Bloc.objects.order_by("kind", "number")
+    if province is not None:
+        blocs = blocs.filter(province_id=province)
+    else:
+        blocs = blocs.filter(province_id=Subquery(Bloc.objects.filter(pk=bloc).values("province_id")[:1]))
+    rows = list(blocs.values_list("pk", "name", "province_id"))
+    if province is None and rows:
+        province = rows[0][2]
+    if bloc not in {pk for pk, _name, _province in rows}:
+        bloc = None
+    # Safe: the pk is an integer and every name is escaped.
+    options = mark_safe(
+        "".join(
+            f'<option value="{pk}"{" selected" if pk == bloc else ""}>{html.escape(name)}</option>'
+            for pk, name, _province in rows
+        )
+    )
+    return province, bloc, options
 
 
 def _nomination_years() -> list[int]:
@@ -220,15 +236,24 @@ def review_queue(request):
     )
     filters = {
         "year": request.GET.get("year", ""),
+        "province": request.GET.get("province", ""),
         "bloc": request.GET.get("bloc", ""),
         "award": request.GET.get("award", ""),
         "status": request.GET.get("status", Nomination.Status.SUBMITTED),
     }
-    year, bloc, award = (whole_number(filters[name]) for name in ("year", "bloc", "award"))
+    year, award = whole_number(filters["year"]), whole_number(filters["award"])
+    province, bloc, bloc_options = _bloc_options(
+        whole_number(filters["province"]), whole_number(filters["bloc"])
+    )
+    # As applied: a bloc outside the chosen province is dropped, a bloc alone brings its province.
+    filters["province"] = "" if province is None else str(province)
+    filters["bloc"] = "" if bloc is None else str(bloc)
     if year is not None:
         queue = queue.filter(campaign__bloc_year__year=year)
     if bloc is not None:
         queue = queue.filter(campaign__bloc_year__bloc_id=bloc)
+    elif province is not None:
+        queue = queue.filter(campaign__bloc_year__bloc__province_id=province)
     if award is not None:
         queue = queue.filter(award_type_id=award)
     if filters["status"] in Nomination.Status.values:
@@ -244,7 +269,8 @@ def review_queue(request):
             "query": query,
             "statuses": Nomination.Status.choices,
             "awards": AwardType.objects.filter(is_active=True),
-            "bloc_options": _bloc_options(filters["bloc"]),
+            "provinces": Province.objects.all(),
+            "bloc_options": bloc_options,
             "years": _nomination_years(),
         },
     )

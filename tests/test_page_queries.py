@@ -82,15 +82,16 @@ BENCHMARKED_PAGES = {
     "campaign": Page("scoring:campaign_detail", "secretary", ("campaign",), {}, 8),
     # session, user, campaign+bloc, memberships+units; nominations+units+awards
     "nomination_list": Page("scoring:nomination_list", "secretary", ("campaign",), {}, 5),
-    # session, user, count, years with nominations, blocs+provinces (filter), award types (filter), the page
-    # of nominations+units+awards+campaigns+bloc-years+blocs
+    # session, user, count, years with nominations, provinces (filter), award types (filter), the page of
+    # nominations+units+awards+campaigns+bloc-years+blocs
     "review_queue": Page("scoring:review_queue", "reviewer", (), {}, 7),
+    # the same, and the blocs of the chosen bloc's province (filter)
     "review_queue_filtered": Page(
         "scoring:review_queue",
         "reviewer",
         (),
         {"year": 2023, "bloc": "bloc", "award": "co-thi-dua-ubnd", "status": "submitted"},
-        7,
+        8,
     ),
     "review_queue_page_2": Page("scoring:review_queue", "reviewer", (), {"status": "all", "page": 2}, 7),
     # session, user, latest year, count, page of blocs+provinces; their bloc-years+campaigns, memberships+

@@ -11,7 +11,7 @@ from django.urls import reverse
 from scoring import nominations, services
 from scoring.errors import ConflictError, ScoringError
 from scoring.models import Nomination
-from tests.factories import voted_campaign
+from tests.factories import make_bloc, make_province, make_unit, voted_campaign
 
 SCORES = [{"1.1": 10 - i, "1.2": 5} for i in range(5)]
 
@@ -150,9 +150,51 @@ def test_the_review_queue_keeps_its_query_count(
     services.campaign_advance(actor=outsider, campaign=other, verb="submit")
     assert Nomination.objects.count() == 6
     assert count() == small
-    # session, user, count, page of nominations with units, awards and blocs, award filter list, bloc list,
-    # years list
+    # session, user, count, page of nominations with units, awards and blocs, award filter list, province
+    # filter list, years list
     assert small == 7
+
+
+def test_the_queue_lists_the_blocs_of_one_province_to_filter_on(client, voted, secretary, reviewer, world):
+    """The bloc filter offers the blocs of the chosen province (or of the chosen bloc's), not every bloc of the
+    country; a province alone filters the nominations of its blocs."""
+    write_summaries(voted, secretary)
+    services.campaign_advance(actor=secretary, campaign=voted, verb="submit")
+    elsewhere = make_province(name="Hà Nội", code="HN", kind="thanh_pho")
+    bloc_h = make_bloc(province=elsewhere, units=[make_unit(province=elsewhere)], name="Khối H")
+    client.force_login(reviewer)
+    queue = reverse("scoring:review_queue")
+    units = [n.unit.name for n in voted.nominations.all()]
+
+    def shown(**params):
+        response = client.get(queue, params)
+        assert response.status_code == 200
+        page = response.content.decode()
+        listed = [name for name in units if name in page]
+        return response.context["filters"], str(response.context["bloc_options"]), listed, page
+
+    filters, options, listed, page = shown()
+    assert (filters["province"], filters["bloc"], options, listed) == ("", "", "", units)
+    assert "Chọn tỉnh, thành phố rồi bấm Lọc để chọn khối." in page
+
+    province_a = str(world["province"].pk)
+    filters, options, listed, page = shown(province=province_a)
+    assert "Khối A" in options and "Khối B" in options and "Khối H" not in options
+    assert listed == units and "Chọn tỉnh, thành phố rồi bấm Lọc" not in page
+
+    filters, options, listed, _page = shown(province=elsewhere.pk)
+    assert options == f'<option value="{bloc_h.pk}">Khối H</option>' and listed == []
+
+    # a bloc alone brings its province; a bloc outside the chosen province is dropped
+    filters, options, listed, page = shown(bloc=world["bloc_a"].pk)
+    assert (filters["province"], filters["bloc"], listed) == (province_a, str(world["bloc_a"].pk), units)
+    assert f'<option value="{world["bloc_a"].pk}" selected>Khối A</option>' in options
+    assert f'<option value="{province_a}" selected>' in page
+    filters, options, listed, _page = shown(province=elsewhere.pk, bloc=world["bloc_a"].pk)
+    assert (filters["province"], filters["bloc"], listed) == (str(elsewhere.pk), "", [])
+    # a bloc that does not exist: no options, no filter
+    filters, options, listed, _page = shown(bloc=999999)
+    assert (filters["province"], filters["bloc"], options, listed) == ("", "", "", units)
 
 
 def test_only_the_reward_board_sees_the_queue(client, voted, secretary):
