@@ -6,6 +6,7 @@ from django.apps import apps
 from django.conf import settings
 
 from bench import operations
+from bench.run import operation_misses
 from reports import services
 from scoring.models import VoteRound
 from tests.factories import voted_campaign
@@ -73,3 +74,17 @@ def test_the_workbook_has_the_import_columns_and_passes_its_checks(world):
     assert result.errors == []
     assert len(result.rows) == 25
     assert set(result.rows[0].values) == {c.field for c in COLUMNS}
+
+
+def test_a_report_over_its_floor_by_more_than_a_fifth_is_a_missed_target():
+    rows = [
+        operations.row("report_issue", 1.04, floor=0.86),  # 1.209×
+        operations.row("report_floor", 0.86),
+        operations.row("bloc_rotation", 19.0),
+    ]
+    assert operation_misses(rows) == [
+        "Year-end report: issued in 1.04 s, 1.21× WeasyPrint alone on the same HTML (0.86 s) > 1.2× (medians; "
+        "their spread is in the operations table)."
+    ]
+    assert operation_misses([operations.row("report_issue", 1.03, floor=0.86)]) == []  # 1.198×
+    assert operation_misses([]) == []
