@@ -23,18 +23,6 @@ BLOCS_PER_PAGE = 10
 # The dashboard shows each bloc's latest years only (this year's campaign and last year's, whose nominations are
 # often still under review): a page stays 20 rows however long the blocs' history. The bloc page has it all.
 DASHBOARD_YEARS = 2
-# What a campaign cell of the dashboard reads: the state and Campaign.late_steps() (dated steps, covenant).
-DASHBOARD_CAMPAIGN_FIELDS = (
-    "bloc_year_id",
-    "status",
-    "launch_date",
-    "covenant_date",
-    "midyear_review_date",
-    "scoring_deadline",
-    "conference_date",
-    "dossier_deadline",
-    "covenant_signed_on",
-)
 
 
 def _years_with_roles() -> Prefetch:
@@ -54,6 +42,8 @@ def _dashboard_years(user) -> Prefetch:
     """A bloc's latest years for the dashboard table (one more than it shows, to tell whether there are older
     ones): campaign, number of members, and only the memberships it shows (head, deputy, the user's unit).
     Two queries of a few rows per year, not every member with its unit."""
+    from scoring.models import Campaign  # scoring builds on blocs
+
     shown = Q(role__in=access.MANAGING_ROLES)
     if user.unit_id:
         shown |= Q(unit_id=user.unit_id)
@@ -68,7 +58,9 @@ def _dashboard_years(user) -> Prefetch:
         queryset=BlocYear.objects.select_related("campaign")
         # The columns the table reads (the campaign's state and dated steps): grouped by for the count, every
         # column of the campaign (its stored standings and signatories, 1.2 kB a row) was hashed for each member.
-        .only("bloc_id", "year", *(f"campaign__{name}" for name in DASHBOARD_CAMPAIGN_FIELDS))
+        .only(
+            "bloc_id", "year", "campaign__bloc_year_id", *(f"campaign__{f}" for f in Campaign.DEADLINE_FIELDS)
+        )
         .annotate(member_count=Count("memberships"))
         # to_attr: a plain list, not a queryset cloned for each of the page's bloc-years.
         .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="shown_memberships"))

@@ -119,6 +119,19 @@ class Campaign(models.Model):
         )
         NONE = "none", _("Đồng hạng; hội nghị quyết định")
 
+    # The dated steps deadlines() reports, each with the state that marks it done (None: its date passing; the
+    # covenant: its signature).
+    DATED_STEPS = (
+        ("launch_date", Status.LAUNCHED),
+        ("covenant_date", Status.SCORING),
+        ("midyear_review_date", None),
+        ("scoring_deadline", Status.CONFERENCE),
+        ("conference_date", Status.SUBMITTED),
+        ("dossier_deadline", Status.SUBMITTED),
+    )
+    # What deadlines() and late_steps() read: a list that shows them may load only these columns.
+    DEADLINE_FIELDS = ("status", "covenant_signed_on", *(name for name, done_at in DATED_STEPS))
+
     bloc_year = models.OneToOneField(
         BlocYear, on_delete=models.PROTECT, related_name="campaign", verbose_name=_("khối, năm")
     )
@@ -210,16 +223,8 @@ class Campaign(models.Model):
     def deadlines(self, today: datetime.date | None = None) -> list[dict]:
         """Each dated step with whether it is done, due soon or late, for dashboards."""
         today = today or timezone.localdate()
-        steps = [
-            ("launch_date", self.Status.LAUNCHED),
-            ("covenant_date", self.Status.SCORING),
-            ("midyear_review_date", None),
-            ("scoring_deadline", self.Status.CONFERENCE),
-            ("conference_date", self.Status.SUBMITTED),
-            ("dossier_deadline", self.Status.SUBMITTED),
-        ]
         rows = []
-        for field_name, done_at in steps:
+        for field_name, done_at in self.DATED_STEPS:
             day = getattr(self, field_name)
             if field_name == "covenant_date":
                 done = self.covenant_signed
