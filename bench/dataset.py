@@ -428,6 +428,7 @@ def generate(scale: Scale, *, log=log_default) -> dict:
     started = time.monotonic()
     rng = random.Random(2025)
     awards = dict(AwardType.objects.values_list("code", "pk"))
+    award_positions = dict(AwardType.objects.values_list("code", "position"))
     if not {FLAG, MERIT, EXCELLENT} <= set(awards):
         raise RuntimeError("the award types of migration scoring 0002 are missing")
     pdf = shared_pdf()
@@ -670,6 +671,10 @@ def generate(scale: Scale, *, log=log_default) -> dict:
             "decision_date",
             "reviewed_by_id",
             "updated_at",
+            "sort_year",
+            "sort_bloc",
+            "sort_award",
+            "sort_unit",
         ],
     )
     versions = copier.table(
@@ -1115,6 +1120,10 @@ def generate(scale: Scale, *, log=log_default) -> dict:
                         decision_date,
                         reviewer,
                         _ts(dates["dossier"], 9),
+                        year,
+                        bloc_name,
+                        award_positions[award],
+                        member_names[member_ids.index(unit_id)],
                     )
                     if nomination_status != "draft":
                         versions.row(

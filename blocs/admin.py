@@ -58,6 +58,13 @@ class ActiveFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _follow_rename(**renamed):
+    """The review queue sorts nominations by copies of the unit's and the bloc's names: they follow a rename."""
+    from scoring.nominations import refresh_sort_keys  # scoring builds on blocs
+
+    refresh_sort_keys(**renamed)
+
+
 @admin.register(Unit)
 class UnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "abbreviation", "province", "valid_from", "valid_to", "successor"]
@@ -70,6 +77,11 @@ class UnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
         (gettext_lazy("Liên hệ"), {"fields": ["address", "head_name", "head_title"]}),
         (gettext_lazy("Hiệu lực"), {"fields": ["valid_from", "valid_to", "successor"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            _follow_rename(unit=obj)
 
     def get_urls(self):
         return [
@@ -151,6 +163,11 @@ class BlocAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_select_related = ["province"]
     search_help_text = gettext_lazy("Tìm theo tên khối; không cần gõ dấu.")
     inlines = [RotationSlotInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            _follow_rename(bloc=obj)
 
 
 class MembershipFormSet(BaseInlineFormSet):

@@ -328,7 +328,7 @@ SEARCH_LIMIT = 20
 @require_GET
 def search(request):
     """One box across units, blocs and nominations, ignoring diacritics and case."""
-    from scoring.models import Nomination
+    from scoring.models import QUEUE_ORDER, Nomination
 
     query = search_text(request.GET.get("q"))
     results = {"units": [], "blocs": [], "nominations": []}
@@ -350,10 +350,12 @@ def search(request):
         for word in words:
             nominations = nominations.filter(unit__search_text__contains=word)
         results["nominations"] = list(
-            nominations.select_related("unit", "award_type", "campaign__bloc_year")
-            # The columns the list shows: every match is joined and sorted before the first twenty are kept.
-            .only("status", "unit__name", "award_type__name", "campaign__bloc_year__year")
-            .order_by("-campaign__bloc_year__year")[:SEARCH_LIMIT]
+            nominations.select_related("unit", "award_type")
+            # The columns the list shows, and the review queue's order: every match is sorted before the first
+            # twenty are kept, on the nomination's own columns (its year included) rather than joined to its
+            # campaign and bloc-year.
+            .only("status", "sort_year", "unit__name", "award_type__name")
+            .order_by(*QUEUE_ORDER)[:SEARCH_LIMIT]
         )
     return render(
         request,

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from blocs.admin import ReadOnlyAdminMixin
 from scoring.models import AwardType, BaseSalary, Campaign, CriteriaGroup, Criterion, ScoreChange, ScoreSheet
+from scoring.nominations import refresh_sort_keys
 
 
 @admin.register(AwardType)
@@ -10,6 +11,11 @@ class AwardTypeAdmin(admin.ModelAdmin):
     list_filter = ["level", "recipient", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name", "short_name", "code"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "position" in form.changed_data:
+            refresh_sort_keys(award_type=obj)
 
 
 @admin.register(BaseSalary)

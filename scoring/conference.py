@@ -707,7 +707,13 @@ def round_close(*, actor: User | None, vote_round: VoteRound) -> VoteRound:
             candidates, ["approvals", "share_numerator", "share_denominator", "passed", "elected", "runoff"]
         )
         Nomination.objects.bulk_create(
-            Nomination(campaign=campaign, unit=c.unit, award_type=rule.award_type, candidate=c)
+            Nomination(
+                campaign=campaign,
+                unit=c.unit,
+                award_type=rule.award_type,
+                candidate=c,
+                **Nomination.sort_keys(campaign, c.unit, rule.award_type),
+            )
             for c in candidates
             if c.elected
         )

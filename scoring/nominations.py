@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
-from blocs.models import User
+from blocs.models import Bloc, Unit, User
 from blocs.notifications import link, managers_of, notify, staff_of
 from scoring.errors import ConflictError, ScoringError
-from scoring.models import Campaign, Nomination, NominationVersion
+from scoring.models import AwardType, Campaign, Nomination, NominationVersion
 
 Status = Nomination.Status
 
@@ -30,6 +30,32 @@ def ensure_reward_board(user: User | None) -> None:
         raise PermissionDenied(
             _("Chỉ cán bộ Ban Thi đua – Khen thưởng mới thẩm định hồ sơ đề nghị khen thưởng.")
         )
+
+
+def refresh_sort_keys(
+    *, unit: Unit | None = None, bloc: Bloc | None = None, award_type: AwardType | None = None
+) -> int:
+    """Follow a unit or a bloc renamed, or an award moved in the list, in the review queue's order (the copies
+    each nomination keeps, Nomination.sort_year and the rest). The admin pages that edit them call it in the same
+    transaction as the change. Returns how many nominations changed."""
+    changed = 0
+    if unit is not None:
+        changed += (
+            Nomination.objects.filter(unit=unit).exclude(sort_unit=unit.name).update(sort_unit=unit.name)
+        )
+    if bloc is not None:
+        changed += (
+            Nomination.objects.filter(campaign__bloc_year__bloc=bloc)
+            .exclude(sort_bloc=bloc.name)
+            .update(sort_bloc=bloc.name)
+        )
+    if award_type is not None:
+        changed += (
+            Nomination.objects.filter(award_type=award_type)
+            .exclude(sort_award=award_type.position)
+            .update(sort_award=award_type.position)
+        )
+    return changed
 
 
 def _lock(nomination: Nomination) -> Nomination:
