@@ -38,12 +38,19 @@ def visible_blocs(user: User) -> QuerySet[Bloc]:
     return Bloc.objects.filter(pk__in=unit_bloc_ids(user))
 
 
-def visible_units(user: User) -> QuerySet[Unit]:
-    """Units of the blocs the user reads, and the user's own unit."""
+def visible_units(user: User, *, ids_first: bool = False) -> QuerySet[Unit]:
+    """Units of the blocs the user reads, and the user's own unit.
+
+    ``ids_first``: for a user who reads only their blocs, read the few ids now (one query) and filter on them. A
+    search sorted by name then reads those units by id; given the subquery, PostgreSQL walked every unit of the
+    country in name order and checked each against it (4 ms for "hội" at national scale)."""
     if user.reads_every_bloc:
         return Unit.objects.all()
-    shares_a_bloc = Membership.objects.filter(bloc_year__bloc_id__in=unit_bloc_ids(user))
-    return Unit.objects.filter(Q(pk__in=shares_a_bloc.values("unit_id")) | Q(pk=user.unit_id))
+    shares_a_bloc = Membership.objects.filter(bloc_year__bloc_id__in=unit_bloc_ids(user)).values("unit_id")
+    if ids_first:
+        ids = {*shares_a_bloc.values_list("unit_id", flat=True), user.unit_id}
+        return Unit.objects.filter(pk__in=sorted(ids))
+    return Unit.objects.filter(Q(pk__in=shares_a_bloc) | Q(pk=user.unit_id))
 
 
 def can_manage(user: User, bloc_year: BlocYear | None) -> bool:

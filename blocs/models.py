@@ -105,6 +105,9 @@ class Unit(models.Model):
                 ),
             ),
         ]
+        # Units are listed in this order (search, admin): a word that many units share ("hội", "phường") is then
+        # read in order until a page is full, instead of sorting every match (5,000 of 11,000 for "hội").
+        indexes = [models.Index(fields=["name", "id"], name="unit_name_idx")]
 
     def __str__(self):
         return self.name

@@ -335,7 +335,9 @@ def search(request):
     words = fold(query).split()
     if words:
         results["units"] = list(
-            access.visible_units(request.user).search(query).select_related("province")[:SEARCH_LIMIT]
+            access.visible_units(request.user, ids_first=True)
+            .search(query)
+            .select_related("province")[:SEARCH_LIMIT]
         )
         results["blocs"] = list(
             access.visible_blocs(request.user).search(query).select_related("province")[:SEARCH_LIMIT]

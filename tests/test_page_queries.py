@@ -67,9 +67,10 @@ BENCHMARKED_PAGES = {
     # deputy+units; the unit's candidacies in closed rounds, its nominations+awards; predecessors; blockers;
     # handovers. The years still being scored: their summaries, as on the bloc page.
     "unit": Page("blocs:unit_detail", "secretary", ("unit",), {}, 10, scoring=3),
-    # session, user; units, blocs and nominations matching every word (20 of each at most)
-    "search_hoi": Page("blocs:search", "secretary", (), {"q": "hội"}, 5),
-    # the same for the reward board, which reads every bloc
+    # session, user; the ids of the units the user reads; units, blocs and nominations matching every word (20
+    # of each at most)
+    "search_hoi": Page("blocs:search", "secretary", (), {"q": "hội"}, 6),
+    # the same for the reward board, which reads every unit (no ids to read first)
     "search_chu_thap_do": Page("blocs:search", "reviewer", (), {"q": "chu thap do"}, 5),
     # session, user, campaign+bloc-year+bloc+province, memberships+units; groups with maxima, sheets+units,
     # one aggregate of the lines

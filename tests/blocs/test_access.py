@@ -155,3 +155,16 @@ def test_a_unit_page_shows_another_unit_only_in_the_blocs_they_share(client, wor
     assert years_shown(reviewer) == (both, ["Khối B"])
     # bloc A's focal person shares only bloc A with A2 (A2's bloc B handover is not theirs to see)
     assert years_shown(focal_person) == ({("Khối A", 2023)}, [])
+
+
+def test_the_units_read_by_their_ids_first_are_the_same_units(world, focal_person, outsider, reviewer):
+    """The search reads a user's units by their ids (visible_units(ids_first=True)): the same rule, read in two
+    steps. A unit in no bloc sees itself."""
+    from blocs.access import visible_units
+    from tests.factories import make_unit
+
+    alone = make_user(role="focal", unit=make_unit(province=world["province"], name="Hội mới thành lập"))
+    for user in (focal_person, outsider, reviewer, alone):
+        assert set(visible_units(user, ids_first=True)) == set(visible_units(user))
+    assert set(visible_units(focal_person, ids_first=True)) == set(world["a_units"])
+    assert list(visible_units(alone, ids_first=True)) == [alone.unit]

@@ -209,7 +209,7 @@ def test_search_finds_units_blocs_and_nominations_without_diacritics(
     client.force_login(secretary)
     page = text(client.get(reverse("blocs:search"), {"q": "chu thap do"}))
     assert "Hội Chữ thập đỏ thành phố" in page
-    assert "Cờ thi đua của Ủy ban nhân dân tỉnh, thành phố – Hội Chữ thập đỏ thành phố" in page
+    assert "2023: Cờ thi đua của Ủy ban nhân dân tỉnh, thành phố – Hội Chữ thập đỏ thành phố" in page
     assert "Khối A" in text(client.get(reverse("blocs:search"), {"q": "KHOI A"}))
     # Another bloc's user finds nothing of bloc A.
     client.force_login(outsider)
