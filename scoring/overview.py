@@ -64,6 +64,8 @@ def overview_rows(blocs: list[Bloc], year: int) -> list[OverviewRow]:
         .only("bloc_id", *(f"campaign__{name}" for name in ("bloc_year_id", "status", "dossier_deadline")))
         # The quotas need the number of members, the table the head and deputy: not every member and its unit.
         .annotate(member_count=Count("memberships"))
+        # No order (a dict by bloc): the model's joined the bloc and its province.
+        .order_by()
     }
     # Leaders and vote rules as plain rows: a page of 50 blocs made 400 model instances of them, a third of its
     # time. Explicit orders: the models' own (by bloc-year, by campaign) would join up to the bloc to sort.

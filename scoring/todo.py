@@ -110,7 +110,11 @@ def _open_campaigns(user: User, *, manages: bool) -> list[Campaign]:
 def _unit_tasks(user: User, todo: Todo, campaigns: list[Campaign]) -> None:
     sheets = {
         s.campaign_id: s
-        for s in ScoreSheet.objects.filter(campaign__in=campaigns, unit_id=user.unit_id).annotate(
+        # No order: the model's (by campaign, then unit name) joined the campaign, bloc-year, bloc and unit to a
+        # query that sorts nothing.
+        for s in ScoreSheet.objects.filter(campaign__in=campaigns, unit_id=user.unit_id)
+        .order_by()
+        .annotate(
             answered=Count(
                 "lines",
                 filter=Q(
@@ -181,10 +185,11 @@ def _unit_tasks(user: User, todo: Todo, campaigns: list[Campaign]) -> None:
                 vote_round.conference.campaign.bloc_year.bloc.name,
             )
         )
+    # The year and the award's place from the nomination's own copies: no join to the campaign and bloc-year.
     todo.results = list(
         Nomination.objects.filter(unit_id=user.unit_id)
-        .select_related("award_type", "campaign__bloc_year")
-        .order_by("-campaign__bloc_year__year", "award_type__position")[:10]
+        .select_related("award_type")
+        .order_by("-sort_year", "sort_award", "id")[:10]
     )
 
 

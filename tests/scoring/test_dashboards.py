@@ -330,3 +330,23 @@ def test_the_overview_filters_on_the_campaign_and_reads_a_quota_given_as_a_share
     not_opened = text(client.get(reverse("scoring:overview"), {"year": 2023, "status": "none"}))
     assert "Khối B" in not_opened and "Khối A" not in not_opened
     assert "Khối A" not in text(client.get(reverse("scoring:overview"), {"year": 2023, "status": "closed"}))
+
+
+def test_a_units_dashboard_lists_its_nominations_newest_year_first(
+    client, world, private_media, secretary, deputy_secretary, focal_person
+):
+    """The focal person's unit (A1) won the flag in 2023 and again in 2024: both years, the newest first."""
+    voted_campaign(world["year_a"], [secretary, deputy_secretary])
+    a_2024 = make_bloc_year(
+        bloc=world["bloc_a"],
+        year=2024,
+        units=world["a_units"],
+        head=world["a_units"][0],
+        deputy=world["a_units"][1],
+    )
+    voted_campaign(a_2024, [secretary, deputy_secretary])
+    client.force_login(focal_person)
+    page = text(client.get(reverse("blocs:dashboard")))
+    flag = "Cờ thi đua của Ủy ban nhân dân tỉnh, thành phố"
+    assert page.index(f"2024: {flag}</a> – Đang hoàn thiện hồ sơ") < page.index(f"2023: {flag}</a>")
+    assert "Bằng khen" not in page.split("Kết quả của đơn vị")[1].split("</ul>")[0]
