@@ -85,6 +85,7 @@ def pages(plan: dict) -> list[Page]:
             f"/review/?year={year}&award={plan['merit_award_id']}&status=accepted",
         ),
         Page("Reviewer queue: one bloc, any status", "reviewer", f"/review/?bloc={bloc}&status="),
+        Page("Reviewer queue: one province", "reviewer", f"/review/?province={plan['province_id']}"),
         Page("City overview (all provinces)", "reviewer", "/overview/"),
         Page(
             "City overview: one province",

@@ -166,7 +166,10 @@ def unit_detail(request, unit_id: int):
         .prefetch_related(
             Prefetch(
                 "bloc_year__memberships",
-                queryset=Membership.objects.filter(role__in=access.MANAGING_ROLES).select_related("unit"),
+                # No order (read by role): the model's joined each leader's bloc-year, bloc and province.
+                queryset=Membership.objects.filter(role__in=access.MANAGING_ROLES)
+                .select_related("unit")
+                .order_by(),
                 to_attr="leaders",
             )
         )

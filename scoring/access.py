@@ -18,7 +18,10 @@ from scoring.models import Campaign, Evidence, ScoreSheet
 
 UNIT_STAFF_ROLES = (User.Role.FOCAL, User.Role.SECRETARY)
 
-_WITH_MEMBERS = Prefetch("bloc_year__memberships", queryset=Membership.objects.select_related("unit"))
+# A campaign's members with their units, by unit name: the model's order sorts by bloc-year first, which joined the
+# bloc and its province to each of these prefetches of a single bloc-year.
+_MEMBERS = Membership.objects.select_related("unit").order_by("unit__name")
+_WITH_MEMBERS = Prefetch("bloc_year__memberships", queryset=_MEMBERS)
 
 
 def visible_campaigns(user: User) -> QuerySet[Campaign]:
@@ -63,7 +66,7 @@ def get_sheet(user: User, sheet_id: int) -> ScoreSheet:
     """The sheet if ``user`` may read it; another unit's or bloc's sheet answers 404."""
     sheet = get_object_or_404(
         ScoreSheet.objects.select_related("unit", "campaign__bloc_year__bloc").prefetch_related(
-            Prefetch("campaign__bloc_year__memberships", queryset=Membership.objects.select_related("unit"))
+            Prefetch("campaign__bloc_year__memberships", queryset=_MEMBERS)
         ),
         pk=sheet_id,
     )
@@ -95,9 +98,7 @@ def get_evidence(user: User, evidence_id: int) -> Evidence:
     evidence = get_object_or_404(
         Evidence.objects.select_related(
             "line__sheet__unit", "line__sheet__campaign__bloc_year"
-        ).prefetch_related(
-            Prefetch("line__sheet__campaign__bloc_year__memberships", queryset=Membership.objects.all())
-        ),
+        ).prefetch_related(Prefetch("line__sheet__campaign__bloc_year__memberships", queryset=_MEMBERS)),
         pk=evidence_id,
     )
     if not can_read_sheet(user, evidence.line.sheet):
@@ -121,7 +122,7 @@ def get_round(user: User, round_id: int, *, manage: bool = False):
         .prefetch_related(
             Prefetch(
                 "conference__campaign__bloc_year__memberships",
-                queryset=Membership.objects.select_related("unit"),
+                queryset=_MEMBERS,
             )
         ),
         pk=round_id,
@@ -137,8 +138,6 @@ def get_nomination(user: User, nomination_id: int):
     return get_object_or_404(
         Nomination.objects.filter(campaign__in=visible_campaigns(user).values("pk"))
         .select_related("unit", "award_type", "campaign__bloc_year__bloc", "candidate__round_award__round")
-        .prefetch_related(
-            Prefetch("campaign__bloc_year__memberships", queryset=Membership.objects.select_related("unit"))
-        ),
+        .prefetch_related(Prefetch("campaign__bloc_year__memberships", queryset=_MEMBERS)),
         pk=nomination_id,
     )

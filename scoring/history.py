@@ -10,6 +10,9 @@ from scoring.charts import Bar, bar_chart_svg
 from scoring.models import Campaign, Nomination, RoundCandidate, VoteRound
 from scoring.selectors import campaign_standings
 
+# A campaign's nominations as the model orders them (by award, then unit), from the nomination's own copies.
+BY_AWARD = ["sort_award", "sort_unit", "id"]
+
 
 @dataclass
 class YearRecord:
@@ -41,11 +44,20 @@ def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
     votes: dict[int, list[str]] = {}
     if not campaigns:
         return {m.pk: YearRecord(m.bloc_year.year, None) for m in memberships}, ""
-    for candidate in RoundCandidate.objects.filter(
-        unit=unit,
-        round_award__round__conference__campaign__in=list(campaigns.values()),
-        round_award__round__status=VoteRound.Status.CLOSED,
-    ).select_related("round_award__rule__award_type", "round_award__round__conference"):
+    for candidate in (
+        RoundCandidate.objects.filter(
+            unit=unit,
+            round_award__round__conference__campaign__in=list(campaigns.values()),
+            round_award__round__status=VoteRound.Status.CLOSED,
+        )
+        .select_related("round_award__rule__award_type", "round_award__round__conference")
+        .order_by(
+            # Within a campaign, as the rounds ran and the awards are listed; the model's order also sorted by
+            # campaign and unit name, joining the unit to sort a single unit's rows.
+            "round_award__round__number",
+            "round_award__rule__position",
+        )
+    ):
         award = candidate.round_award
         if candidate.elected:
             line = _("%(award)s: %(approvals)s/%(basis)s phiếu, trúng")
@@ -62,9 +74,13 @@ def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
             }
         )
     awards: dict[int, list[Nomination]] = {}
-    for nomination in Nomination.objects.filter(
-        unit=unit, campaign__in=list(campaigns.values())
-    ).select_related("award_type"):
+    # Within a campaign by the award's place, from the nomination's own copy (BY_AWARD): the model's order joined
+    # the campaign, bloc-year, bloc and unit to sort.
+    for nomination in (
+        Nomination.objects.filter(unit=unit, campaign__in=list(campaigns.values()))
+        .select_related("award_type")
+        .order_by(*BY_AWARD)
+    ):
         awards.setdefault(nomination.campaign_id, []).append(nomination)
     records, bars, top = {}, [], Decimal("0")
     for membership in memberships:
@@ -102,8 +118,10 @@ def bloc_history(years) -> tuple[dict[int, YearRecord], str]:
     awards: dict[int, list[Nomination]] = {}
     if not campaigns:
         return {by.pk: YearRecord(by.year, None) for by in years}, ""
-    for nomination in Nomination.objects.filter(campaign__in=list(campaigns.values())).select_related(
-        "award_type", "unit"
+    for nomination in (
+        Nomination.objects.filter(campaign__in=list(campaigns.values()))
+        .select_related("award_type", "unit")
+        .order_by(*BY_AWARD)
     ):
         awards.setdefault(nomination.campaign_id, []).append(nomination)
     records, bars, top = {}, [], Decimal("0")

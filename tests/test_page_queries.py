@@ -95,6 +95,8 @@ BENCHMARKED_PAGES = {
         8,
     ),
     "review_queue_page_2": Page("scoring:review_queue", "reviewer", (), {"status": "all", "page": 2}, 7),
+    # the first, and the blocs of the chosen province (filter)
+    "review_queue_province": Page("scoring:review_queue", "reviewer", (), {"province": "province"}, 8),
     # session, user, latest year, count, page of blocs+provinces; their bloc-years+campaigns, memberships+
     # units, vote rules+award types; nominations counted per campaign and award; provinces (filter)
     "overview": Page("scoring:overview", "reviewer", (), {"year": 2023, "page": 2}, 10),

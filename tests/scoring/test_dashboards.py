@@ -350,3 +350,21 @@ def test_a_units_dashboard_lists_its_nominations_newest_year_first(
     flag = "Cờ thi đua của Ủy ban nhân dân tỉnh, thành phố"
     assert page.index(f"2024: {flag}</a> – Đang hoàn thiện hồ sơ") < page.index(f"2023: {flag}</a>")
     assert "Bằng khen" not in page.split("Kết quả của đơn vị")[1].split("</ul>")[0]
+
+
+def test_a_blocs_history_lists_a_years_awards_in_their_order(
+    world, private_media, secretary, deputy_secretary
+):
+    """Each year: the flag before Bằng khen, the units of one award by name."""
+    from scoring.history import bloc_history
+
+    campaign = voted_campaign(world["year_a"], [secretary, deputy_secretary])
+    years = list(world["bloc_a"].years.select_related("campaign").prefetch_related("memberships__unit"))
+    records, _chart = bloc_history(years)
+    awards = [(n.award_type.code, n.unit.name) for n in records[world["year_a"].pk].awards]
+    assert awards == [
+        ("co-thi-dua-ubnd", "Hội thành viên A1"),
+        ("bang-khen-chu-tich-ubnd", "Hội thành viên A2"),
+        ("bang-khen-chu-tich-ubnd", "Hội thành viên A3"),
+    ]
+    assert len(awards) == campaign.nominations.count()
