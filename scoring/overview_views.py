@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from blocs.models import Bloc, BlocYear, Province
 from scoring.models import Campaign
-from scoring.overview import overview_rows
+from scoring.overview import OverviewCells, overview_rows
 from thiduabloc.params import whole_number
 
 PAGE_SIZE = 50
@@ -74,7 +74,7 @@ def overview(request):
         request,
         "scoring/overview.html",
         {
-            "rows": overview_rows(list(page), filters["year"]),
+            "rows": [OverviewCells.of(row) for row in overview_rows(list(page), filters["year"])],
             "page": page,
             "filters": filters,
             "query": query,
