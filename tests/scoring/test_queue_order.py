@@ -157,3 +157,22 @@ def test_the_migration_copies_the_keys_of_existing_nominations(voted):
     migration = importlib.import_module("scoring.migrations.0011_nomination_queue_order")
     migration.copy_sort_keys(apps, None)
     test_new_nominations_carry_the_queue_sort_keys(voted)
+
+
+def test_the_queue_follows_awards_reordered_in_the_admin_list(admin_client, client, voted, reviewer):
+    """The award list's editable column (how positions are usually changed): the flag moved after Bằng khen."""
+    awards = list(AwardType.objects.order_by("position", "name"))
+    data = {"form-TOTAL_FORMS": len(awards), "form-INITIAL_FORMS": len(awards), "_save": "Lưu"}
+    last = len(awards) + 1
+    for i, award in enumerate(awards):
+        data[f"form-{i}-id"] = award.pk
+        data[f"form-{i}-position"] = last if award.code == "co-thi-dua-ubnd" else award.position
+        if award.is_active:
+            data[f"form-{i}-is_active"] = "on"
+    response = admin_client.post(reverse("admin:scoring_awardtype_changelist"), data)
+    assert response.status_code == 302
+    assert AwardType.objects.get(code="co-thi-dua-ubnd").position == last
+    client.force_login(reviewer)
+    shown = queue_order(client, year=2023, bloc=voted[0].bloc_year.bloc_id)
+    assert [label(pk)[2] for pk in shown] == ["bang-khen-chu-tich-ubnd"] * 2 + ["co-thi-dua-ubnd"]
+    assert shown == [pk for pk in live_order() if label(pk)[:2] == (2023, "Khối A")]
