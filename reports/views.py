@@ -234,8 +234,9 @@ def document_issue(request, campaign_id: int, kind: str):
 
 
 def _issued(request, document_id: int) -> Document:
-    visible = access.visible_campaigns(request.user).values("pk")
-    return get_object_or_404(Document.objects.filter(campaign__in=visible), pk=document_id)
+    return get_object_or_404(
+        access.of_visible_campaigns(Document.objects.all(), request.user, "campaign"), pk=document_id
+    )
 
 
 @login_required

@@ -28,9 +28,16 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
     """The campaigns of the blocs ``user`` reads (visible_blocs), filtered on the bloc ids themselves: through the
     blocs, every campaign page of a reviewer checked its bloc against all 1,360, and a unit's staff member's
     nested a subquery in a subquery."""
+    return of_visible_campaigns(Campaign.objects.all(), user, "")
+
+
+def of_visible_campaigns(queryset: QuerySet, user: User, campaign: str) -> QuerySet:
+    """``queryset`` kept to the rows whose campaign (the path ``campaign`` to it, "" for a campaign itself) is one
+    that ``user`` reads: no filter for those who read every bloc."""
     if user.reads_every_bloc:
-        return Campaign.objects.all()
-    return Campaign.objects.filter(bloc_year__bloc_id__in=unit_bloc_ids(user))
+        return queryset
+    prefix = f"{campaign}__" if campaign else ""
+    return queryset.filter(**{f"{prefix}bloc_year__bloc_id__in": unit_bloc_ids(user)})
 
 
 def get_campaign(user: User, campaign_id: int, *, manage: bool = False) -> Campaign:
@@ -122,7 +129,7 @@ def get_round(user: User, round_id: int, *, manage: bool = False):
     from scoring.models import VoteRound
 
     vote_round = get_object_or_404(
-        VoteRound.objects.filter(conference__campaign__in=visible_campaigns(user).values("pk"))
+        of_visible_campaigns(VoteRound.objects.all(), user, "conference__campaign")
         .select_related("conference__campaign__bloc_year__bloc")
         .prefetch_related(
             Prefetch(
@@ -141,7 +148,7 @@ def get_nomination(user: User, nomination_id: int):
     from scoring.models import Nomination
 
     return get_object_or_404(
-        Nomination.objects.filter(campaign__in=visible_campaigns(user).values("pk"))
+        of_visible_campaigns(Nomination.objects.all(), user, "campaign")
         .select_related("unit", "award_type", "campaign__bloc_year__bloc", "candidate__round_award__round")
         .prefetch_related(Prefetch("campaign__bloc_year__memberships", queryset=_MEMBERS)),
         pk=nomination_id,
