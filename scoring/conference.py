@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from blocs.access import ensure_can_manage
 from blocs.audit import audit_record
-from blocs.models import Blocker, Unit, User
+from blocs.models import Bloc, Blocker, Unit, User
 from blocs.services import CouncilAssignment, bloc_rotate
 from scoring import access
 from scoring.errors import ScoringError
@@ -629,6 +629,32 @@ def _reshuffle_ballots(vote_round: VoteRound) -> None:
     )
 
 
+def _read_sort_keys_locked(campaign: Campaign, awards: list[RoundAward]) -> None:
+    """Read again the bloc's and the candidates' names and the awards' places, which the round's nominations copy
+    to sort by (Nomination.sort_keys), under the row locks that a rename in the admin also takes. A rename still
+    running is waited for and its name read; one that comes later waits for this round's commit, and its
+    refresh_sort_keys() then finds these nominations."""
+    bloc = campaign.bloc_year.bloc
+    bloc.name = Bloc.objects.select_for_update(no_key=True).values_list("name", flat=True).get(pk=bloc.pk)
+    candidates = [c for award in awards for c in award.candidates.all()]
+    names = dict(
+        Unit.objects.select_for_update(no_key=True)
+        .filter(pk__in={c.unit_id for c in candidates})
+        .order_by("pk")
+        .values_list("pk", "name")
+    )
+    for candidate in candidates:
+        candidate.unit.name = names[candidate.unit_id]
+    positions = dict(
+        AwardType.objects.select_for_update(no_key=True)
+        .filter(pk__in={award.rule.award_type_id for award in awards})
+        .order_by("pk")
+        .values_list("pk", "position")
+    )
+    for award in awards:
+        award.rule.award_type.position = positions[award.rule.award_type_id]
+
+
 @transaction.atomic
 def round_close(*, actor: User | None, vote_round: VoteRound) -> VoteRound:
     """Close the round and freeze its result: the list of entitled voters, the counts, each candidate's share
@@ -674,8 +700,10 @@ def round_close(*, actor: User | None, vote_round: VoteRound) -> VoteRound:
         )
         _reshuffle_ballots(vote_round)
 
+    awards = list(vote_round.awards.select_related("rule__award_type").prefetch_related("candidates__unit"))
+    _read_sort_keys_locked(campaign, awards)
     elected_summary, runoffs = {}, []
-    for award in vote_round.awards.select_related("rule__award_type").prefetch_related("candidates__unit"):
+    for award in awards:
         valid, invalid, approvals = per_award[award.pk]
         rule = award.rule
         candidates = list(award.candidates.all())

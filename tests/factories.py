@@ -220,9 +220,9 @@ def paper_counts(vote_round, approvals: dict, *, returned=None, invalid=0):
     return counts
 
 
-def voted_campaign(bloc_year, tellers, scores=None, *, criteria=None):
-    """A campaign through its conference: final sheets, the conference adopted the report, a paper round elected
-    the best unit for the flag and the next two for Bằng khen. Returns the campaign."""
+def counted_round(bloc_year, tellers, scores=None, *, criteria=None):
+    """A campaign at its conference: final sheets, the conference adopted the report, a paper round counted twice
+    (the best unit for the flag, the next two for Bằng khen), ready to close. Returns the campaign and the round."""
     from scoring import conference
 
     units = [slot.unit for slot in bloc_year.bloc.rotation.order_by("position")]
@@ -237,6 +237,14 @@ def voted_campaign(bloc_year, tellers, scores=None, *, criteria=None):
     counts = paper_counts(vote_round, {units[0].pk: present, units[1].pk: present, units[2].pk: present - 1})
     for teller in tellers:
         conference.paper_entry_save(actor=teller, vote_round=vote_round, counts=counts)
+    return campaign, vote_round
+
+
+def voted_campaign(bloc_year, tellers, scores=None, *, criteria=None):
+    """counted_round(), and the round closed: its winners are nominated. Returns the campaign."""
+    from scoring import conference
+
+    campaign, vote_round = counted_round(bloc_year, tellers, scores, criteria=criteria)
     conference.round_close(actor=tellers[0], vote_round=vote_round)
     campaign.refresh_from_db()
     return campaign
