@@ -7,11 +7,8 @@ from django.utils.translation import gettext as _
 
 from blocs.models import Unit
 from scoring.charts import Bar, bar_chart_svg
-from scoring.models import Campaign, Nomination, RoundCandidate, VoteRound
+from scoring.models import QUEUE_ORDER, Campaign, Nomination, RoundCandidate, VoteRound
 from scoring.selectors import campaign_standings
-
-# A campaign's nominations as the model orders them (by award, then unit), from the nomination's own copies.
-BY_AWARD = ["sort_award", "sort_unit", "id"]
 
 
 @dataclass
@@ -74,12 +71,12 @@ def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
             }
         )
     awards: dict[int, list[Nomination]] = {}
-    # Within a campaign by the award's place, from the nomination's own copy (BY_AWARD): the model's order joined
-    # the campaign, bloc-year, bloc and unit to sort.
+    # In the review queue's order, from the nomination's own copies (within a campaign: by award, then unit): the
+    # model's order joined the campaign, bloc-year, bloc and unit to sort.
     for nomination in (
         Nomination.objects.filter(unit=unit, campaign__in=list(campaigns.values()))
         .select_related("award_type")
-        .order_by(*BY_AWARD)
+        .order_by(*QUEUE_ORDER)
     ):
         awards.setdefault(nomination.campaign_id, []).append(nomination)
     records, bars, top = {}, [], Decimal("0")
@@ -121,7 +118,7 @@ def bloc_history(years) -> tuple[dict[int, YearRecord], str]:
     for nomination in (
         Nomination.objects.filter(campaign__in=list(campaigns.values()))
         .select_related("award_type", "unit")
-        .order_by(*BY_AWARD)
+        .order_by(*QUEUE_ORDER)
     ):
         awards.setdefault(nomination.campaign_id, []).append(nomination)
     records, bars, top = {}, [], Decimal("0")

@@ -15,6 +15,7 @@ from reports import snapshots
 from reports.models import Document
 from scoring import services
 from scoring.models import (
+    QUEUE_ORDER,
     Campaign,
     CriteriaGroup,
     Criterion,
@@ -185,11 +186,11 @@ def _unit_tasks(user: User, todo: Todo, campaigns: list[Campaign]) -> None:
                 vote_round.conference.campaign.bloc_year.bloc.name,
             )
         )
-    # The year and the award's place from the nomination's own copies: no join to the campaign and bloc-year.
+    # In the review queue's order (newest year first), from the nomination's own copies: no join to sort.
     todo.results = list(
         Nomination.objects.filter(unit_id=user.unit_id)
         .select_related("award_type")
-        .order_by("-sort_year", "sort_award", "id")[:10]
+        .order_by(*QUEUE_ORDER)[:10]
     )
 
 

@@ -56,6 +56,13 @@ def world(db):
 
 
 @pytest.fixture
+def year_a_2024(world):
+    """Bloc A's next year, with the same members, head and deputy."""
+    units = world["a_units"]
+    return make_bloc_year(bloc=world["bloc_a"], year=2024, units=units, head=units[0], deputy=units[1])
+
+
+@pytest.fixture
 def secretary(world):
     """Secretary of bloc A's head unit in 2023."""
     return make_user(role="secretary", unit=world["a_units"][0], username="secretary")

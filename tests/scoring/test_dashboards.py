@@ -333,18 +333,11 @@ def test_the_overview_filters_on_the_campaign_and_reads_a_quota_given_as_a_share
 
 
 def test_a_units_dashboard_lists_its_nominations_newest_year_first(
-    client, world, private_media, secretary, deputy_secretary, focal_person
+    client, world, year_a_2024, private_media, secretary, deputy_secretary, focal_person
 ):
     """The focal person's unit (A1) won the flag in 2023 and again in 2024: both years, the newest first."""
     voted_campaign(world["year_a"], [secretary, deputy_secretary])
-    a_2024 = make_bloc_year(
-        bloc=world["bloc_a"],
-        year=2024,
-        units=world["a_units"],
-        head=world["a_units"][0],
-        deputy=world["a_units"][1],
-    )
-    voted_campaign(a_2024, [secretary, deputy_secretary])
+    voted_campaign(year_a_2024, [secretary, deputy_secretary])
     client.force_login(focal_person)
     page = text(client.get(reverse("blocs:dashboard")))
     flag = "Cờ thi đua của Ủy ban nhân dân tỉnh, thành phố"

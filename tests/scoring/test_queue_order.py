@@ -8,23 +8,16 @@ from django.apps import apps
 from django.urls import reverse
 
 from scoring.models import AwardType, Nomination
-from tests.factories import make_bloc_year, voted_campaign
+from tests.factories import voted_campaign
 
 
 @pytest.fixture
-def voted(world, private_media, secretary, deputy_secretary, outsider, administrator):
+def voted(world, year_a_2024, private_media, secretary, deputy_secretary, outsider, administrator):
     """Bloc A voted in 2023 and 2024, bloc B in 2023: three nominations each (a flag, two Bằng khen)."""
-    a_2024 = make_bloc_year(
-        bloc=world["bloc_a"],
-        year=2024,
-        units=world["a_units"],
-        head=world["a_units"][0],
-        deputy=world["a_units"][1],
-    )
     return [
         voted_campaign(world["year_a"], [secretary, deputy_secretary]),
         voted_campaign(world["year_b"], [outsider, administrator]),
-        voted_campaign(a_2024, [secretary, deputy_secretary]),
+        voted_campaign(year_a_2024, [secretary, deputy_secretary]),
     ]
 
 

@@ -47,6 +47,16 @@ def in_thread(target):
     return thread, errors
 
 
+def let_commit_and_join(commit, threads, *errors):
+    """Release the transaction held open, after a moment for the other thread to reach its lock (or, without
+    the lock, to finish), and wait for both."""
+    time.sleep(0.5)
+    commit.set()
+    for thread in threads:
+        thread.join(30)
+    assert all(found == [] for found in errors), errors
+
+
 @pytest.fixture
 def ready(world, private_media, secretary, deputy_secretary):
     _campaign, vote_round = counted_round(world["year_a"], [secretary, deputy_secretary])
@@ -72,11 +82,7 @@ def test_a_rename_running_when_the_round_closes_is_waited_for(ready):
     closing, close_errors = in_thread(
         lambda: conference.round_close(actor=ready["teller"], vote_round=ready["round"])
     )
-    time.sleep(0.5)  # the close has reached the unit's row, or has finished with the old name
-    commit.set()
-    for thread in (renaming, closing):
-        thread.join(30)
-    assert rename_errors == [] and close_errors == []
+    let_commit_and_join(commit, (renaming, closing), rename_errors, close_errors)
     assert flag_sort_name(ready["unit"]) == NEW_NAME
 
 
@@ -93,9 +99,5 @@ def test_a_rename_made_while_the_round_commits_finds_its_nominations(ready):
     closing, close_errors = in_thread(close_then_wait)
     assert closed.wait(30)
     renaming, rename_errors = in_thread(lambda: transaction.atomic(rename)(ready["unit"].pk))
-    time.sleep(0.5)  # the rename waits for the unit's row, or has finished without the new nominations
-    commit.set()
-    for thread in (closing, renaming):
-        thread.join(30)
-    assert rename_errors == [] and close_errors == []
+    let_commit_and_join(commit, (closing, renaming), close_errors, rename_errors)
     assert flag_sort_name(ready["unit"]) == NEW_NAME
