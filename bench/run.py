@@ -7,7 +7,8 @@ docs/BENCHMARKS.md.
 2. gunicorn (gthread, DEBUG off, production settings plus bench.settings' timing middleware), one session per
    role logged in through the real login form before any measurement; then each page asked in a loop by
    --clients threads for --seconds after a --warmup, with the floors in the same run: /bench/floor/ (one
-   query), the Django admin's unit list, and the layout alone (the empty search page of a logged-in user).
+   query), the same with a logged-in user (/bench/floor/user/), the Django admin's unit list, and the layout
+   alone (the empty search page of a logged-in user).
 3. The operations of bench/operations.py (when present) on a copy of the database, in a subprocess.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/thiduabloc_bench .venv/bin/python -m bench.run
@@ -43,6 +44,8 @@ FLOOR_RATIO_TARGET = 3.0
 REPORT_RATIO_TARGET = 1.2  # the year-end report's issue against WeasyPrint alone on the same HTML
 TINY = Scale(provinces=1, blocs_per_province=10, years=2)  # bloc 10 is late: every branch
 FLOOR_PATH = "/bench/floor/"
+# The same view once the session and the user are read: what any logged-in page costs before it renders anything.
+FLOOR_USER_PATH = "/bench/floor/user/"
 # The cheapest page a user sees: the session and the user read, the menu and an empty search form rendered.
 LAYOUT_PATH = "/search/"
 
@@ -65,6 +68,7 @@ def pages(plan: dict) -> list[Page]:
     year, campaign, bloc = plan["last_year"], plan["campaign_id"], plan["bloc_id"]
     return [
         Page("Floor: one-query view", "", FLOOR_PATH, floor=True),
+        Page("Floor: one-query view, logged in", "focal", FLOOR_USER_PATH, floor=True),
         Page("Floor: admin unit list", "admin", "/admin/blocs/unit/", floor=True),
         Page("Floor: the layout alone (empty search)", "focal", LAYOUT_PATH, floor=True),
         Page("Dashboard, focal person", "focal", "/"),
@@ -357,6 +361,7 @@ def report(
     floor_p95 = floors.get(FLOOR_PATH)
     admin_p95 = next((p95 for path, p95 in floors.items() if path.startswith("/admin/")), None)
     layout_p95 = floors.get(LAYOUT_PATH)
+    user_p95 = floors.get(FLOOR_USER_PATH)
     args = context["args"]
     counts = info["counts"]
     main_tables = [
@@ -454,7 +459,8 @@ def report(
         "req/s counted by the client over the window; CPU = the CPU time of the gunicorn thread that answered "
         "(what remains when waits for PostgreSQL and for a busy core are taken out); SQL = time spent in SQL "
         "statements, median; client = from sending the "
-        "request to the last byte, as the load generator saw it; ×floor = p95 / the one-query floor's p95, "
+        "request to the last byte, as the load generator saw it; ×floor = p95 / the one-query floor's p95 (no "
+        "session; the logged-in floor is the same view once the session and the user are read), "
         "×admin = p95 / the admin unit list's p95, ×layout = p95 / the p95 of the layout alone (the page a "
         "logged-in user gets for an empty search: the session and user read, the menu rendered; what every "
         "page costs before its own work).",
@@ -530,6 +536,15 @@ def report(
         "time, the request mostly waited for a core (a loaded machine), not for its own work.",
         "",
     ]
+    if floor_p95 and user_p95:
+        lines += [
+            f"The one-query view for a logged-in user, nothing rendered, is {user_p95 / floor_p95:.1f}× the "
+            f"one-query floor (p95 {_ms(user_p95)} against {_ms(floor_p95)} ms): the session and the user are two "
+            f"more queries. A page within {FLOOR_RATIO_TARGET:.0f}× the floor would have "
+            f"{max(FLOOR_RATIO_TARGET * floor_p95 - user_p95, 0):.1f} ms left after them for its menu, its own "
+            "queries and its template.",
+            "",
+        ]
     if floor_p95 and layout_p95 and layout_p95 > FLOOR_RATIO_TARGET * floor_p95:
         lines += [
             f"The layout alone is {layout_p95 / floor_p95:.1f}× the one-query floor (p95 {_ms(layout_p95)} against "
