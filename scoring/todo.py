@@ -109,11 +109,13 @@ def _open_campaigns(user: User, *, manages: bool) -> list[Campaign]:
 
 
 def _unit_tasks(user: User, todo: Todo, campaigns: list[Campaign]) -> None:
+    # Only a campaign being scored asks for the unit's sheet: outside the scoring weeks, no query for it.
+    being_scored = [c for c in campaigns if c.status == Campaign.Status.SCORING]
     sheets = {
         s.campaign_id: s
         # No order: the model's (by campaign, then unit name) joined the campaign, bloc-year, bloc and unit to a
         # query that sorts nothing.
-        for s in ScoreSheet.objects.filter(campaign__in=campaigns, unit_id=user.unit_id)
+        for s in ScoreSheet.objects.filter(campaign__in=being_scored, unit_id=user.unit_id)
         .order_by()
         .annotate(
             answered=Count(
@@ -174,16 +176,26 @@ def _unit_tasks(user: User, todo: Todo, campaigns: list[Campaign]) -> None:
                         missing,
                     ) % {"bloc": bloc, "missing": missing}
             todo.tasks.append(Task(text, sheet.get_absolute_url(), level, detail))
-    for voter in Voter.objects.filter(
-        unit_id=user.unit_id, has_voted=False, round__status=VoteRound.Status.OPEN
-    ).select_related("round__conference__campaign__bloc_year__bloc"):
+    # A round opens only at the conference, and a campaign leaves it only once its rounds are closed
+    # (conference.round_create, services.step_blockers): outside the conference, no query for ballots.
+    at_conference = {c.pk: c for c in campaigns if c.status == Campaign.Status.CONFERENCE}
+    for voter in (
+        Voter.objects.filter(
+            unit_id=user.unit_id,
+            has_voted=False,
+            round__status=VoteRound.Status.OPEN,
+            round__conference__campaign__in=list(at_conference),
+        )
+        .select_related("round__conference")
+        .order_by("round_id")
+    ):
         vote_round = voter.round
         todo.tasks.append(
             Task(
                 _("Bỏ phiếu vòng %(number)s") % {"number": vote_round.number},
                 reverse("scoring:ballot_form", args=[vote_round.pk]),
                 "danger",
-                vote_round.conference.campaign.bloc_year.bloc.name,
+                at_conference[vote_round.conference.campaign_id].bloc_year.bloc.name,
             )
         )
     # In the review queue's order (newest year first), from the nomination's own copies: no join to sort.
@@ -197,10 +209,12 @@ def _unit_tasks(user: User, todo: Todo, campaigns: list[Campaign]) -> None:
 def _manager_tasks(todo: Todo, campaigns: list[Campaign]) -> None:
     """The steps of the campaigns the unit runs (the six newest at most), from _open_campaigns()."""
     campaigns = [campaign for campaign in campaigns if campaign.managed][:6]
+    # Documents are issued from the conference on: before it, no query for them.
+    issuing = [campaign for campaign in campaigns if campaign.is_at_least(Campaign.Status.CONFERENCE)]
     issued = set(
-        Document.objects.filter(campaign__in=campaigns, superseded_by__isnull=True).values_list(
-            "campaign_id", "kind"
-        )
+        Document.objects.filter(campaign__in=issuing, superseded_by__isnull=True)
+        .order_by()
+        .values_list("campaign_id", "kind")
     )
     for campaign in campaigns:
         bloc = campaign.bloc_year.bloc.name

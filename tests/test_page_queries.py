@@ -45,15 +45,16 @@ class Page:
 
 BENCHMARKED_PAGES = {
     # session, user, the user's blocs+provinces (all of them, no count: a unit has one or two), their
-    # years+handovers+campaigns, memberships+units; to-do: the unit's open campaigns with counts, its
-    # sheets, its open ballots, its last nominations
-    "dashboard_focal": Page("blocs:dashboard", "focal", (), {}, 9),
-    # the focal person's nine, where the unit's open campaigns also tell which the unit runs, with their
-    # counts and memberships+units (one query more); the documents issued; for the campaign waiting for the
-    # decision, its undecided nominations and the checks of the documents to issue (minutes: a conference;
+    # years+handovers+campaigns, memberships+units; to-do: the unit's open campaigns with counts, its last
+    # nominations. While some of them are being scored: its sheets in those; at their conference: its open
+    # ballots there (tests/scoring/test_dashboards.py).
+    "dashboard_focal": Page("blocs:dashboard", "focal", (), {}, 7, scoring=1),
+    # the focal person's seven (eight while scoring), where the unit's open campaigns also tell which the unit
+    # runs, with their counts and memberships+units (one query more); the documents issued (from the
+    # conference on); for the campaign waiting for the decision, its undecided nominations and the checks of the documents to issue (minutes: a conference;
     # request: a conference, nominations). Each open campaign the unit manages adds the checks of its step (at
     # most six are shown): see the test below.
-    "dashboard_secretary": Page("blocs:dashboard", "secretary", (), {}, 15),
+    "dashboard_secretary": Page("blocs:dashboard", "secretary", (), {}, 13, scoring=1),
     # session, user, count of blocs, page of blocs+provinces, years+handovers+campaigns, memberships+units;
     # the nominations waiting (one aggregate); the provinces of the filter
     "dashboard_reviewer": Page("blocs:dashboard", "reviewer", (), {}, 8),

@@ -13,14 +13,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from blocs.models import Notification
-from scoring import services
+from scoring import conference, services
 from scoring.models import Campaign
 from scoring.reminders import send_due_reminders
 from tests.factories import (
     fill_sheet,
+    finalize_all,
     make_bloc,
     make_bloc_year,
     make_campaign,
+    make_conference,
     make_unit,
     make_user,
     voted_campaign,
@@ -361,3 +363,38 @@ def test_a_blocs_history_lists_a_years_awards_in_their_order(
         ("bang-khen-chu-tich-ubnd", "Hội thành viên A3"),
     ]
     assert len(awards) == campaign.nominations.count()
+
+
+def test_a_unit_sees_its_open_ballot_until_it_has_voted(client, world, private_media, unit3_focal):
+    """The ballot task is read only for campaigns at their conference: one query then, none the rest of the
+    year."""
+    client.force_login(unit3_focal)
+    campaign = make_campaign(bloc_year=world["year_a"], status="scoring")
+    finalize_all(campaign, [{"1.1": 10 - i, "1.2": 5} for i in range(5)])
+    record = make_conference(campaign)
+    before_round = queries(client, reverse("blocs:dashboard"))
+    vote_round = conference.round_open(
+        actor=None, vote_round=conference.round_create(actor=None, conference=record, method="electronic")
+    )
+    url = reverse("blocs:dashboard")
+    assert queries(client, url) == before_round  # the same query, now with a row
+    page = text(client.get(url))
+    assert "Bỏ phiếu vòng 1" in page
+    assert reverse("scoring:ballot_form", args=[vote_round.pk]) in page
+    assert re.search(r"Bỏ phiếu vòng 1.*?Khối A", page, re.S)
+
+    conference.ballot_cast(actor=unit3_focal, vote_round=vote_round, choices={})
+    assert "Bỏ phiếu vòng 1" not in text(client.get(url))
+
+
+def test_no_ballot_is_looked_for_outside_the_conference(client, world, private_media, unit3_focal):
+    client.force_login(unit3_focal)
+    campaign = make_campaign(bloc_year=world["year_a"], status="scoring")
+    finalize_all(campaign, [{"1.1": 10 - i, "1.2": 5} for i in range(5)])
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("blocs:dashboard"))
+    assert not any('"scoring_voter"' in q["sql"] for q in ctx.captured_queries)
+    make_conference(campaign)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("blocs:dashboard"))
+    assert sum('"scoring_voter"' in q["sql"] for q in ctx.captured_queries) == 1
