@@ -219,6 +219,24 @@ def cpu_of_others(before: dict, after: dict, roots: set[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def code_version() -> str:
+    """The commit measured, and whether the tracked files differed from it (docs/BENCHMARKS.md aside: the run
+    writes it)."""
+    try:
+        head, changed = (
+            subprocess.run(
+                ["git", *args], cwd=BASE_DIR, capture_output=True, text=True, timeout=30, check=True
+            ).stdout.strip()
+            for args in (
+                ["log", "-1", "--format=%h of %cs"],
+                ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/BENCHMARKS.md"],
+            )
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return f"commit {head}" + (", with uncommitted changes" if changed else ", no uncommitted changes")
+
+
 def machine(postgres_url: str) -> dict:
     from tests.load.run import machine as load_machine
 
@@ -230,6 +248,7 @@ def machine(postgres_url: str) -> dict:
     except OSError:
         info["ram"] = "unknown"
     info["os"] = platform.platform()
+    info["code"] = code_version()
     info["load"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     import django
     import gunicorn
@@ -397,6 +416,7 @@ def report(
         "",
         "## Machine and versions",
         "",
+        f"- Code measured: {m.get('code', 'unknown')}.",
         f"- CPU: {m['cpu_model']}, {m['cpus']} cores; RAM {m['ram']}; {m['os']}.",
         f"- Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}, psycopg2 {m['psycopg2']}, "
         f"PostgreSQL {m['postgres']} (bench database {m['database_size']}; {m['postgres_settings']}).",
