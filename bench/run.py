@@ -557,12 +557,16 @@ def report(
         "",
     ]
     if floor_p95 and user_p95:
+        left = FLOOR_RATIO_TARGET * floor_p95 - user_p95
         lines += [
             f"The one-query view for a logged-in user, nothing rendered, is {user_p95 / floor_p95:.1f}× the "
             f"one-query floor (p95 {_ms(user_p95)} against {_ms(floor_p95)} ms): the session and the user are two "
             f"more queries. A page within {FLOOR_RATIO_TARGET:.0f}× the floor would have "
-            f"{max(FLOOR_RATIO_TARGET * floor_p95 - user_p95, 0):.1f} ms left after them for its menu, its own "
-            "queries and its template.",
+            + (
+                f"{left:.1f} ms left after them for its menu, its own queries and its template."
+                if left > 0
+                else "nothing left after them: they alone exceed it, before any menu, query or template."
+            ),
             "",
         ]
     if floor_p95 and layout_p95 and layout_p95 > FLOOR_RATIO_TARGET * floor_p95:
