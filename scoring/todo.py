@@ -2,7 +2,18 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -63,8 +74,8 @@ def _deadline_level(day) -> str:
 
 def _open_campaigns(user: User, *, manages: bool) -> list[Campaign]:
     """The open campaigns of the user's unit, newest first, with what its own tasks count. For a secretary the
-    same query tells which of them the unit runs (head or deputy) and what waits there, and brings their members:
-    one query for both lists, since every campaign the unit runs is one it is a member of."""
+    same query tells which of them the unit runs (head or deputy) and what waits there: one query for both
+    lists, since every campaign the unit runs is one it is a member of."""
     # The unit's bloc-years as they are: the closed campaigns are left out once, below (left out in the
     # subquery too, their join cost PostgreSQL 0.5 ms more to plan than the whole query takes to run).
     memberships = Membership.objects.filter(unit_id=user.unit_id)
@@ -85,14 +96,7 @@ def _open_campaigns(user: User, *, manages: bool) -> list[Campaign]:
     if not manages:
         return list(campaigns.select_related("bloc_year__bloc"))
     return list(
-        campaigns.select_related("bloc_year__bloc__province")
-        .prefetch_related(
-            Prefetch(
-                "bloc_year__memberships",
-                queryset=Membership.objects.select_related("unit").order_by("unit__name"),
-            )
-        )
-        .annotate(
+        campaigns.select_related("bloc_year__bloc__province").annotate(
             managed=Exists(
                 Membership.objects.filter(
                     bloc_year=OuterRef("bloc_year"), unit_id=user.unit_id, role__in=MANAGING_ROLES
@@ -209,6 +213,13 @@ def _unit_tasks(user: User, todo: Todo, campaigns: list[Campaign]) -> None:
 def _manager_tasks(todo: Todo, campaigns: list[Campaign]) -> None:
     """The steps of the campaigns the unit runs (the six newest at most), from _open_campaigns()."""
     campaigns = [campaign for campaign in campaigns if campaign.managed][:6]
+    # Of the steps' checks, only the one out of scoring counts the members (services.step_blockers): read them
+    # for those campaigns alone, as bare rows. With their units, for every managed campaign, they took 1.3 ms of
+    # the secretary's 23 ms dashboard.
+    prefetch_related_objects(
+        [campaign for campaign in campaigns if campaign.status == Campaign.Status.SCORING],
+        Prefetch("bloc_year__memberships", queryset=Membership.objects.order_by()),
+    )
     # Documents are issued from the conference on: before it, no query for them.
     issuing = [campaign for campaign in campaigns if campaign.is_at_least(Campaign.Status.CONFERENCE)]
     issued = set(

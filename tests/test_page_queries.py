@@ -50,11 +50,12 @@ BENCHMARKED_PAGES = {
     # ballots there (tests/scoring/test_dashboards.py).
     "dashboard_focal": Page("blocs:dashboard", "focal", (), {}, 7, scoring=1),
     # the focal person's seven (eight while scoring), where the unit's open campaigns also tell which the unit
-    # runs, with their counts and memberships+units (one query more); the documents issued (from the
-    # conference on); for the campaign waiting for the decision, its undecided nominations and the checks of the documents to issue (minutes: a conference;
-    # request: a conference, nominations). Each open campaign the unit manages adds the checks of its step (at
-    # most six are shown): see the test below.
-    "dashboard_secretary": Page("blocs:dashboard", "secretary", (), {}, 13, scoring=1),
+    # runs, with their counts; the documents issued (from the conference on); for the campaign waiting for
+    # the decision, its undecided nominations and the checks of the documents to issue (minutes: a
+    # conference; request: a conference, nominations). Each open campaign the unit manages adds the checks of
+    # its step (at most six are shown; the step out of scoring also reads the members, once for all such
+    # campaigns): see the tests below.
+    "dashboard_secretary": Page("blocs:dashboard", "secretary", (), {}, 12, scoring=1),
     # session, user, count of blocs, page of blocs+provinces, years+handovers+campaigns, memberships+units;
     # the nominations waiting (one aggregate); the provinces of the filter
     "dashboard_reviewer": Page("blocs:dashboard", "reviewer", (), {}, 8),
@@ -271,6 +272,24 @@ def test_the_secretary_dashboard_grows_only_with_the_open_campaigns_it_manages(
     make_campaign(bloc_year=make_bloc_year(bloc=world["bloc_a"], year=2024, units=units, head=units[1]))
     # the draft campaign's check before launch: does its table have a scored criterion
     assert count(client, page, found) == before + 1
+
+
+def test_the_members_are_read_once_for_every_managed_campaign_being_scored(
+    client, world, small, deputy_secretary
+):
+    """The step out of scoring compares final sheets with members: the members of every such campaign the unit
+    runs come in one query, and each campaign adds only its count of final sheets."""
+    client.force_login(deputy_secretary)
+    page = BENCHMARKED_PAGES["dashboard_secretary"]
+    found = objects(world, small)
+    units = world["a_units"]
+    for year in (2024, 2025):
+        make_campaign(
+            bloc_year=make_bloc_year(bloc=world["bloc_a"], year=year, units=units, head=units[1]),
+            status="scoring",
+        )
+    # 2024 and 2025: the unit's sheets (one query), their members (one), each one's final sheets (two)
+    assert count(client, page, found) == page.queries + 4
 
 
 def test_the_queue_reads_the_years_as_distinct_years(client, small, reviewer):
