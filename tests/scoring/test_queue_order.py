@@ -2,6 +2,7 @@
 keeps, which follow a unit or a bloc renamed and an award moved in the admin."""
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -43,6 +44,16 @@ def queue_order(client, **params):
     response = client.get(reverse("scoring:review_queue"), {"status": "", **params})
     assert response.status_code == 200
     return [n.pk for n in response.context["page"].object_list]
+
+
+def table_cells(client, **params) -> list[list[str]]:
+    """The queue's table as the reviewer reads it: year, bloc, award, unit, status of each row."""
+    page = client.get(reverse("scoring:review_queue"), {"status": "", **params}).content.decode()
+    body = page.split('<table class="table" id="queue">', 1)[1].split("</tbody>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)
+    ]
 
 
 def label(pk):
@@ -96,6 +107,9 @@ def test_the_queue_follows_a_bloc_renamed_in_the_admin(admin_client, client, vot
     assert set(
         Nomination.objects.filter(campaign__bloc_year__bloc=bloc_a).values_list("sort_bloc", flat=True)
     ) == {"Khối Z"}
+    # The table shows the new name, from the same copies.
+    cells = table_cells(client, year=2023)
+    assert [row[1] for row in cells] == ["Khối B"] * 3 + ["Khối Z"] * 3
 
 
 def test_the_queue_follows_a_unit_renamed_in_the_admin(admin_client, client, voted, reviewer, world):
@@ -111,6 +125,11 @@ def test_the_queue_follows_a_unit_renamed_in_the_admin(admin_client, client, vot
     shown = queue_order(client, year=2023, bloc=world["bloc_a"].pk)
     assert [label(pk)[3] for pk in shown] == ["Hội thành viên A1", "Ban Đại diện Hội A3", "Hội thành viên A2"]
     assert shown == [pk for pk in live_order() if label(pk)[:2] == (2023, "Khối A")]
+    assert [row[3] for row in table_cells(client, year=2023, bloc=world["bloc_a"].pk)] == [
+        "Hội thành viên A1",
+        "Ban Đại diện Hội A3",
+        "Hội thành viên A2",
+    ]
 
 
 def test_the_queue_follows_an_award_moved_in_the_admin(admin_client, client, voted, reviewer):
@@ -169,3 +188,28 @@ def test_the_queue_follows_awards_reordered_in_the_admin_list(admin_client, clie
     shown = queue_order(client, year=2023, bloc=voted[0].bloc_year.bloc_id)
     assert [label(pk)[2] for pk in shown] == ["bang-khen-chu-tich-ubnd"] * 2 + ["co-thi-dua-ubnd"]
     assert shown == [pk for pk in live_order() if label(pk)[:2] == (2023, "Khối A")]
+
+
+def test_the_queue_names_each_row_as_its_campaign_bloc_award_and_unit_do(client, voted, reviewer):
+    """Read from the nomination's own copies and the award list: the same as the rows they copy, a retired
+    award's nominations included (the award filter offers only the awards in use)."""
+    retired = AwardType.objects.get(code="co-thi-dua-ubnd")
+    retired.is_active = False
+    retired.save()
+    client.force_login(reviewer)
+    expected = []
+    for pk in live_order():
+        n = Nomination.objects.select_related("campaign__bloc_year__bloc", "award_type", "unit").get(pk=pk)
+        expected.append(
+            [
+                str(n.campaign.bloc_year.year),
+                n.campaign.bloc_year.bloc.name,
+                n.award_type.short_name,
+                n.unit.name,
+                n.get_status_display(),
+            ]
+        )
+    assert table_cells(client) == expected
+    assert retired.short_name in {row[2] for row in expected}
+    response = client.get(reverse("scoring:review_queue"))
+    assert retired not in response.context["awards"]
