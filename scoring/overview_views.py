@@ -33,10 +33,12 @@ def _filters(request):
         raise PermissionDenied(
             _("Chỉ Ban Thi đua – Khen thưởng và quản trị viên xem được tổng quan các khối.")
         )
-    latest = BlocYear.objects.aggregate(year=Max("year"))["year"] or timezone.localdate().year
     year = whole_number(request.GET.get("year", ""))
+    if year is None or not 2000 <= year <= 2100:
+        # No year asked (or none that can be): the latest one there is.
+        year = BlocYear.objects.aggregate(year=Max("year"))["year"] or timezone.localdate().year
     filters = {
-        "year": year if year is not None and 2000 <= year <= 2100 else latest,
+        "year": year,
         "province": request.GET.get("province", ""),
         "status": request.GET.get("status", ""),
         "late": request.GET.get("late", "") == "1",

@@ -85,8 +85,8 @@ BENCHMARKED_PAGES = {
     "campaign": Page("scoring:campaign_detail", "secretary", ("campaign",), {}, 8),
     # session, user, campaign+bloc, memberships+units; nominations+units+awards
     "nomination_list": Page("scoring:nomination_list", "secretary", ("campaign",), {}, 5),
-    # session, user, count, years with nominations, provinces (filter), award types (filter), the page of
-    # nominations+units+awards+campaigns+bloc-years+blocs
+    # session, user, count, years with nominations, provinces (filter), award types (filter and rows), the
+    # page of nominations (named from their own copies of year, bloc and unit)
     "review_queue": Page("scoring:review_queue", "reviewer", (), {}, 7),
     # the same, and the blocs of the chosen bloc's province (filter)
     "review_queue_filtered": Page(
@@ -99,13 +99,14 @@ BENCHMARKED_PAGES = {
     "review_queue_page_2": Page("scoring:review_queue", "reviewer", (), {"status": "all", "page": 2}, 7),
     # the first, and the blocs of the chosen province (filter)
     "review_queue_province": Page("scoring:review_queue", "reviewer", (), {"province": "province"}, 8),
-    # session, user, latest year, count, page of blocs+provinces; their bloc-years+campaigns, memberships+
-    # units, vote rules+award types; nominations counted per campaign and award; provinces (filter)
-    "overview": Page("scoring:overview", "reviewer", (), {"year": 2023, "page": 2}, 10),
+    # session, user, count, page of blocs+provinces; their bloc-years+campaigns, memberships+units, vote
+    # rules+award types; nominations counted per campaign and award; provinces (filter). With no year asked,
+    # the latest year first (tests/scoring/test_dashboards.py).
+    "overview": Page("scoring:overview", "reviewer", (), {"year": 2023, "page": 2}, 9),
     "overview_late": Page(
-        "scoring:overview", "reviewer", (), {"year": 2023, "province": "province", "late": "1"}, 10
+        "scoring:overview", "reviewer", (), {"year": 2023, "province": "province", "late": "1"}, 9
     ),
-    "overview_status": Page("scoring:overview", "reviewer", (), {"year": 2023, "status": "submitted"}, 10),
+    "overview_status": Page("scoring:overview", "reviewer", (), {"year": 2023, "status": "submitted"}, 9),
     # session, user, provinces (list filter), count of all units, count of the filtered units, the page of units
     "admin_units": Page("admin:blocs_unit_changelist", "admin", (), {}, 6),
 }

@@ -398,3 +398,21 @@ def test_no_ballot_is_looked_for_outside_the_conference(client, world, private_m
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("blocs:dashboard"))
     assert sum('"scoring_voter"' in q["sql"] for q in ctx.captured_queries) == 1
+
+
+@pytest.mark.parametrize("asked", [None, "", "abc", "1999", "2101"])
+def test_the_overview_shows_the_latest_year_unless_a_year_is_asked(
+    client, world, year_a_2024, reviewer, asked
+):
+    """No year, or none that can be: the latest year of any bloc, read with one query more than a year asked."""
+    client.force_login(reviewer)
+    url = reverse("scoring:overview")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, {} if asked is None else {"year": asked})
+    assert response.status_code == 200
+    assert response.context["filters"]["year"] == 2024
+    assert "Tổng quan các khối, cụm thi đua năm 2024" in text(response)
+    with CaptureQueriesContext(connection) as asked_ctx:
+        response = client.get(url, {"year": 2023})
+    assert response.context["filters"]["year"] == 2023
+    assert len(ctx.captured_queries) == len(asked_ctx.captured_queries) + 1
