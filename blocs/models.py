@@ -252,7 +252,8 @@ class BlocYear(models.Model):
         return f"{self.bloc} – {self.year}"
 
     def get_absolute_url(self):
-        return f"{self.bloc.get_absolute_url()}#nam-{self.year}"
+        # The bloc's page starting at this year (it shows a few years at a time).
+        return f"{self.bloc.get_absolute_url()}?until={self.year}#nam-{self.year}"
 
     def role_of(self, role: str):
         """The unit holding ``role``, from prefetched memberships when there are some."""

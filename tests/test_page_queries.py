@@ -65,6 +65,8 @@ BENCHMARKED_PAGES = {
     # units; rotation+units. The years still being scored: their summaries (groups, sheets+units,
     # one aggregate of the lines); the others' standings are stored on their campaigns.
     "bloc": Page("blocs:bloc_detail", "secretary", ("bloc",), {}, 7, scoring=3),
+    # the same for the years from 2023 back (closed: no summaries), and the years after them (2024 when grown)
+    "bloc_older": Page("blocs:bloc_detail", "secretary", ("bloc",), {"until": 2023}, 8),
     # session, user, unit+province+successor, memberships+bloc-years+blocs+campaigns, each year's head and
     # deputy+units; the unit's candidacies in closed rounds, its nominations+awards; predecessors; blockers;
     # handovers. The years still being scored: their summaries, as on the bloc page.
