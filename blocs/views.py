@@ -27,6 +27,8 @@ DASHBOARD_YEARS = 2
 # members, roles, campaign, leader and awards) costs about a millisecond to read and render, and a bloc keeps
 # every year of its history (at 20 years, the page of every year took 40 ms of CPU against 20 for five).
 YEARS_PER_PAGE = 5
+# A unit's page lists its roles ten years at a time (a row each, with the year's leaders, votes and awards).
+UNIT_YEARS_PER_PAGE = 10
 
 
 def _years_with_roles() -> Prefetch:
@@ -60,6 +62,14 @@ def _dashboard_years() -> Prefetch:
         .order_by("-year")[: DASHBOARD_YEARS + 1],
         to_attr="latest_years",
     )
+
+
+def _newer_start(later_years: list[int], per_page: int) -> int | str | None:
+    """Where the link to the newer years leads, from the years after a page (ascending, at most per_page + 1):
+    the year the page of the next newer years starts at, "" for the first page, None when there are none."""
+    if not later_years:
+        return None
+    return later_years[per_page - 1] if len(later_years) > per_page else ""
 
 
 def _dashboard_roles(user, bloc_year_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -152,16 +162,10 @@ def bloc_detail(request, bloc_id: int):
     years = list(years[: YEARS_PER_PAGE + 1])
     older = years[YEARS_PER_PAGE].year if len(years) > YEARS_PER_PAGE else None
     years = years[:YEARS_PER_PAGE]
-    newer = None  # where the link to the next newer years leads: a year to start at, or "" for the first page
+    newer = None
     if until is not None:
-        after = years[0].year if years else until
-        later = list(
-            bloc.years.filter(year__gt=after)
-            .order_by("year")
-            .values_list("year", flat=True)[: YEARS_PER_PAGE + 1]
-        )
-        if later:
-            newer = later[YEARS_PER_PAGE - 1] if len(later) > YEARS_PER_PAGE else ""
+        later = bloc.years.filter(year__gt=years[0].year if years else until).order_by("year")
+        newer = _newer_start(list(later.values_list("year", flat=True)[: YEARS_PER_PAGE + 1]), YEARS_PER_PAGE)
     # The next year's assignment is offered beside the latest year, on the page that shows it.
     latest = years[0] if years and newer is None else None
     records, chart = bloc_history(years)
@@ -188,6 +192,7 @@ def bloc_detail(request, bloc_id: int):
 @login_required
 @require_GET
 def unit_detail(request, unit_id: int):
+    """A unit's record, and its roles UNIT_YEARS_PER_PAGE years at a time, newest first (``?until=<year>``)."""
     unit = access.get_unit(request.user, unit_id)
     # Another unit's staff see the unit in the blocs they share only. The reward board sees every bloc, and a
     # unit's own staff every bloc of their unit: for them no filter (its subqueries doubled the time
@@ -196,8 +201,15 @@ def unit_detail(request, unit_id: int):
         shared = Q()
     else:
         shared = Q(bloc_year__bloc__in=access.visible_blocs(request.user).values("pk"))
+    until = whole_number(request.GET.get("until"))
+    mine = unit.memberships.filter(shared)
+    if until is not None:
+        mine = mine.filter(bloc_year__year__lte=until)
+    # The page's years, and one more to tell whether there are older ones, in the memberships' own query: a
+    # unit may belong to two blocs in a year, so the page is cut by years, not rows.
+    page_years = mine.order_by("-bloc_year__year").values("bloc_year__year").distinct()
     memberships = (
-        unit.memberships.filter(shared)
+        mine.filter(bloc_year__year__in=page_years[: UNIT_YEARS_PER_PAGE + 1])
         .select_related("bloc_year__bloc", "bloc_year__campaign")
         .prefetch_related(
             Prefetch(
@@ -214,6 +226,17 @@ def unit_detail(request, unit_id: int):
     from scoring.history import unit_history
 
     memberships = list(memberships)
+    older = None
+    if len({m.bloc_year.year for m in memberships}) > UNIT_YEARS_PER_PAGE:
+        older = memberships[-1].bloc_year.year
+        memberships = [m for m in memberships if m.bloc_year.year != older]
+    newer = None
+    if until is not None:
+        later = unit.memberships.filter(
+            shared, bloc_year__year__gt=memberships[0].bloc_year.year if memberships else until
+        )
+        later_years = later.order_by("bloc_year__year").values_list("bloc_year__year", flat=True).distinct()
+        newer = _newer_start(list(later_years[: UNIT_YEARS_PER_PAGE + 1]), UNIT_YEARS_PER_PAGE)
     records, chart = unit_history(unit, memberships)
     rows = []
     for membership in memberships:
@@ -237,6 +260,9 @@ def unit_detail(request, unit_id: int):
         {
             "unit": unit,
             "rows": rows,
+            "older": older,
+            "newer": newer,
+            "until": until,
             "predecessors": unit.predecessors.all(),
             "handovers": handovers,
             "blockers": unit.blockers.all(),

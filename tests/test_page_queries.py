@@ -67,10 +67,12 @@ BENCHMARKED_PAGES = {
     "bloc": Page("blocs:bloc_detail", "secretary", ("bloc",), {}, 7, scoring=3),
     # the same for the years from 2023 back (closed: no summaries), and the years after them (2024 when grown)
     "bloc_older": Page("blocs:bloc_detail", "secretary", ("bloc",), {"until": 2023}, 8),
-    # session, user, unit+province+successor, memberships+bloc-years+blocs+campaigns, each year's head and
-    # deputy+units; the unit's candidacies in closed rounds, its nominations+awards; predecessors; blockers;
-    # handovers. The years still being scored: their summaries, as on the bloc page.
+    # session, user, unit+province+successor, the memberships of the page's years+bloc-years+blocs+campaigns,
+    # each year's head and deputy+units; the unit's candidacies in closed rounds, its nominations+awards;
+    # predecessors; blockers; handovers. The years still being scored: their summaries, as on the bloc page.
     "unit": Page("blocs:unit_detail", "secretary", ("unit",), {}, 10, scoring=3),
+    # the same for the years from 2023 back, and the years after them
+    "unit_older": Page("blocs:unit_detail", "secretary", ("unit",), {"until": 2023}, 11),
     # session, user; the ids of the units the user reads; units, blocs and nominations matching every word (20
     # of each at most)
     "search_hoi": Page("blocs:search", "secretary", (), {"q": "hội"}, 6),

@@ -1,4 +1,5 @@
-"""A bloc's page shows its years five at a time, newest first, and links to the older and newer ones."""
+"""A bloc's page shows its years five at a time and a unit's page its roles ten years at a time, newest first,
+with links to the older and newer years."""
 
 import re
 
@@ -11,6 +12,7 @@ from blocs.models import BlocYear
 from tests.factories import make_bloc_year
 
 YEAR_CARD = re.compile(r'<section class="card mb-3" id="nam-(\d+)"')
+ROLE_ROW = re.compile(r"<tr>\s*<td>(\d{4})</td>\s*<td><a [^>]*>([^<]*)</a>")
 
 
 @pytest.fixture
@@ -137,3 +139,100 @@ def test_the_queries_do_not_grow_with_the_years(client, world, secretary):
     # session, user, bloc+province, years+handovers+campaigns, memberships+units, rotation+units (no campaign:
     # no nominations); an older page: the years after it
     assert few == many == [6, 7]
+
+
+# The unit page ---------------------------------------------------------------------------------------------
+
+
+def open_unit(client, unit, **params):
+    response = client.get(reverse("blocs:unit_detail", args=[unit.pk]), params)
+    assert response.status_code == 200
+    page = response.content.decode()
+    return page, [(int(year), bloc) for year, bloc in ROLE_ROW.findall(page)]
+
+
+def years_of(rows):
+    return [year for year, _ in rows]
+
+
+def test_the_unit_page_shows_ten_years_of_roles_and_links_to_the_older_ones(client, history, focal_person):
+    client.force_login(focal_person)
+    page, rows = open_unit(client, history.years.first().memberships.first().unit)
+    assert years_of(rows) == [2024, 2023, 2022, 2021, 2020, 2019, 2018, 2016, 2015, 2014]
+    assert year_links(page) == [("Từ năm 2013 trở về trước", "?until=2013")]
+
+
+def test_an_older_page_of_the_unit_links_back_to_the_first(client, history, focal_person):
+    client.force_login(focal_person)
+    unit = focal_person.unit
+    page, rows = open_unit(client, unit, until=2013)
+    assert years_of(rows) == [2013, 2012]
+    # The ten years after 2013 are the latest ones.
+    assert year_links(page) == [("Các năm gần đây hơn", unit.get_absolute_url())]
+    page, rows = open_unit(client, unit, until=2020)
+    assert years_of(rows) == [2020, 2019, 2018, 2016, 2015, 2014, 2013, 2012]
+    assert year_links(page) == [("Các năm gần đây hơn", unit.get_absolute_url())]
+
+
+def test_a_year_in_two_blocs_stays_on_one_page(client, world, history, focal_person):
+    """A unit in two blocs in a year has two rows that year: the page is cut between years, never inside one."""
+    unit, b_units = focal_person.unit, world["b_units"]
+    for year in (2013, 2020):
+        make_bloc_year(bloc=world["bloc_b"], year=year, units=[unit, *b_units], head=b_units[0])
+    client.force_login(focal_person)
+    page, rows = open_unit(client, unit)
+    assert years_of(rows) == [2024, 2023, 2022, 2021, 2020, 2020, 2019, 2018, 2016, 2015, 2014]
+    assert sorted(bloc for year, bloc in rows if year == 2020) == ["Khối A", "Khối B"]
+    assert year_links(page) == [("Từ năm 2013 trở về trước", "?until=2013")]
+    page, rows = open_unit(client, unit, until=2013)
+    assert rows == [(2013, "Khối A"), (2013, "Khối B"), (2012, "Khối A")]
+
+
+def test_another_units_staff_page_through_the_blocs_they_share_only(client, world, history, outsider):
+    """Bloc B's secretary sees unit A1 in the years it was in bloc B, on every page and in the links."""
+    unit, b_units = world["a_units"][0], world["b_units"]
+    for year in range(2010, 2022):
+        make_bloc_year(bloc=world["bloc_b"], year=year, units=[unit, *b_units], head=b_units[0])
+    client.force_login(outsider)
+    page, rows = open_unit(client, unit)
+    assert rows == [(year, "Khối B") for year in range(2021, 2011, -1)]
+    assert year_links(page) == [("Từ năm 2011 trở về trước", "?until=2011")]
+    page, rows = open_unit(client, unit, until=2011)
+    assert rows == [(2011, "Khối B"), (2010, "Khối B")]
+    assert year_links(page) == [("Các năm gần đây hơn", unit.get_absolute_url())]
+
+
+@pytest.mark.parametrize("until", ["", "abc", "-1", "²", "9" * 30, str(2**63 - 1), "2030"])
+def test_the_unit_page_with_a_year_that_is_no_page_shows_the_first(client, history, focal_person, until):
+    client.force_login(focal_person)
+    page, rows = open_unit(client, focal_person.unit, until=until)
+    assert years_of(rows)[0] == 2024 and len(rows) == 10
+    assert year_links(page) == [("Từ năm 2013 trở về trước", "?until=2013")]
+
+
+def test_the_unit_page_before_its_first_year_says_so(client, history, focal_person):
+    client.force_login(focal_person)
+    page, rows = open_unit(client, focal_person.unit, until=2011)
+    assert rows == []
+    assert "Đơn vị không tham gia khối nào từ năm 2011 trở về trước." in page
+    assert year_links(page) == [("Các năm gần đây hơn", "?until=2022")]
+
+
+def unit_queries(client, unit, **params):
+    with CaptureQueriesContext(connection) as ctx:
+        open_unit(client, unit, **params)
+    return len(ctx.captured_queries)
+
+
+def test_the_unit_pages_queries_do_not_grow_with_the_years(client, world, secretary):
+    client.force_login(secretary)
+    unit, units = world["a_units"][0], world["a_units"]
+    make_bloc_year(bloc=world["bloc_a"], year=2022, units=units, head=units[2], deputy=units[3])
+    few = [unit_queries(client, unit), unit_queries(client, unit, until=2022)]
+    for year in range(2005, 2022):
+        make_bloc_year(bloc=world["bloc_a"], year=year, units=units, head=units[year % 5], deputy=units[4])
+    many = [unit_queries(client, unit), unit_queries(client, unit, until=2022)]
+    # session, user, unit+province+successor, memberships of the page's years+bloc-years+blocs+campaigns, their
+    # leaders+units, predecessors, blockers, handovers (no campaign: no candidacies or nominations); an older
+    # page: the years after it
+    assert few == many == [8, 9]
