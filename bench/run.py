@@ -2,8 +2,9 @@
 docs/BENCHMARKS.md.
 
 1. The dataset (bench/dataset.py) in the database of DATABASE_URL (its name must contain "bench"; dropped and
-   created again unless it already holds the same dataset), and a tiny one (<name>_tiny) to show that the
-   number of queries of each page does not grow with the data.
+   created again unless it already holds the same dataset), and a small one with a longer history
+   (<name>_small: one province, 20 years) to show that the number of queries of each page does not grow with
+   the data, and to time the history pages of a bloc and a unit with 20 years.
 2. gunicorn (gthread, DEBUG off, production settings plus bench.settings' timing middleware), one session per
    role logged in through the real login form before any measurement; then each page asked in a loop by
    --clients threads for --seconds after a --warmup, with the floors in the same run: /bench/floor/ (one
@@ -37,12 +38,13 @@ from urllib.parse import quote
 
 from bench import http
 from bench.dataset import BASE_DIR, Scale, bench_database, pg_connect
-from tests.load.run import pg_execute
+from tests.load.run import Gunicorn, pg_execute
 
 P95_TARGET_MS = 50.0
 FLOOR_RATIO_TARGET = 3.0
 REPORT_RATIO_TARGET = 1.2  # the year-end report's issue against WeasyPrint alone on the same HTML
-TINY = Scale(provinces=1, blocs_per_province=10, years=2)  # bloc 10 is late: every branch
+# One province but four times the years: the history pages are timed on it too. Bloc 10 is late: every branch.
+SMALL = Scale(provinces=1, blocs_per_province=10, years=20, first_year=2006)
 FLOOR_PATH = "/bench/floor/"
 # The same view once the session and the user are read: what any logged-in page costs before it renders anything.
 FLOOR_USER_PATH = "/bench/floor/user/"
@@ -56,8 +58,10 @@ class Page:
     role: str  # focal, secretary, reviewer, admin, or "" for no session
     path: str
     floor: bool = False
+    dataset: str = "national"  # or "small", where the page is measured
+    twin: str = ""  # the same page on the other dataset: its query count is compared with this one's
     result: http.Measure | None = None
-    tiny_queries: int | None = None
+    twin_queries: int | None = None
     probe: http.Sample | None = None  # one sequential request after the load, with its slowest statement
 
 
@@ -75,12 +79,12 @@ def pages(plan: dict) -> list[Page]:
         Page("Dashboard, bloc secretary", "secretary", "/"),
         Page("Dashboard, reward board", "reviewer", "/"),
         Page("Dashboard, administrator", "admin", "/"),
-        Page("Bloc page (every year)", "secretary", f"/blocs/{bloc}/"),
+        Page("Bloc page (the latest five years)", "secretary", f"/blocs/{bloc}/"),
         Page("Campaign page", "secretary", f"/campaigns/{campaign}/"),
         Page("Score summary", "secretary", f"/campaigns/{campaign}/summary/"),
         Page("Vote results", "secretary", f"/rounds/{plan['round_id']}/results/"),
         Page("Nominations of a campaign", "secretary", f"/campaigns/{campaign}/nominations/"),
-        Page("Unit history", "focal", f"/units/{plan['unit_id']}/"),
+        Page("Unit history (the latest ten years)", "focal", f"/units/{plan['unit_id']}/"),
         Page("Reviewer queue (submitted)", "reviewer", "/review/"),
         Page("Reviewer queue, page 3", "reviewer", "/review/?page=3"),
         Page(
@@ -100,6 +104,30 @@ def pages(plan: dict) -> list[Page]:
         Page("Search “hội” (reward board)", "reviewer", "/search/?q=" + quote("hội")),
         Page("Search “hoi nong dan” (no diacritics)", "reviewer", "/search/?q=hoi+nong+dan"),
         Page("Search “hội” (focal person)", "focal", "/search/?q=" + quote("hội")),
+    ]
+
+
+def history_pages(plan: dict, *, first_year: int, dataset: str) -> list[Page]:
+    """The history pages of the plan's bloc and unit, the first page and an older one (from ``first_year`` + 10,
+    or the second year when the history is shorter)."""
+    years = plan["last_year"] - first_year + 1
+    older = first_year + 10 if years > 15 else first_year + 1
+    bloc, unit = plan["bloc_id"], plan["unit_id"]
+    return [
+        Page(f"Bloc page, {years} years: the latest five", "secretary", f"/blocs/{bloc}/", dataset=dataset),
+        Page(
+            f"Bloc page, {years} years: {older} and earlier",
+            "secretary",
+            f"/blocs/{bloc}/?until={older}",
+            dataset=dataset,
+        ),
+        Page(f"Unit history, {years} years: the latest ten", "focal", f"/units/{unit}/", dataset=dataset),
+        Page(
+            f"Unit history, {years} years: {older} and earlier",
+            "focal",
+            f"/units/{unit}/?until={older}",
+            dataset=dataset,
+        ),
     ]
 
 
@@ -349,8 +377,8 @@ def verdicts(page: Page, floor_p95: float | None) -> list[str]:
     counts = result.queries
     if counts and counts[0] != counts[1]:
         misses.append(f"query count varies ({counts[0]}–{counts[1]})")
-    if counts and page.tiny_queries is not None and counts[1] != page.tiny_queries:
-        misses.append(f"{counts[1]} queries at full size, {page.tiny_queries} on the tiny dataset")
+    if counts and page.twin_queries is not None and counts[1] != page.twin_queries:
+        misses.append(f"{counts[1]} queries here, {page.twin_queries} on the other dataset")
     return misses
 
 
@@ -403,11 +431,19 @@ def report(
         ("Issued documents", "reports_document"),
     ]
     generation = (
-        f"generated in {info['seconds']:.0f} s (plus {info.get('migrate_seconds', 0):.0f} s of migrations) on "
+        f"Generated in {info['seconds']:.0f} s (plus {info.get('migrate_seconds', 0):.0f} s of migrations) on "
         f"{info.get('generated_on', '?')}"
     )
     if info.get("reused"):
         generation += "; this run reused it (same parameters; `--fresh` generates it again)"
+    small_info = context.get("small_dataset") or {}
+    small_counts = small_info.get("counts", {})
+    small_generation = (
+        f"generated in {small_info['seconds']:.0f} s"
+        + (", reused by this run" if small_info.get("reused") else "")
+        if small_info
+        else "not generated"
+    )
     lines = [
         "# Benchmarks",
         "",
@@ -465,17 +501,28 @@ def report(
         "issued document points at one shared small PDF rendered once with WeasyPrint, and every account shares "
         "one password hash. No audit entries or score-change history are generated.",
         "",
-        "| table | rows |",
-        "| --- | ---: |",
+        f"The small dataset, written the same way: {SMALL.provinces} province × {SMALL.blocs_per_province} blocs, "
+        f"{SMALL.years} years ({SMALL.first_year}–{SMALL.first_year + SMALL.years - 1}), {small_generation}. Every "
+        "page's query count on it is compared with the national one, and the history pages of a bloc and a unit "
+        f"are measured on it as well: a bloc keeps every year, and with {SMALL.years} years the bloc page that "
+        "listed them all took twice the CPU time of five (40 against 20 ms in-process), hence its pages of five "
+        "years and the unit page's of ten.",
+        "",
+        "| table | rows | small dataset |",
+        "| --- | ---: | ---: |",
     ]
-    lines += [f"| {label} | {counts.get(table, 0):,} |" for label, table in main_tables]
+    lines += [
+        f"| {label} | {counts.get(table, 0):,} | {small_counts.get(table, 0):,} |"
+        for label, table in main_tables
+    ]
     lines += [
         "",
         "## Pages",
         "",
         f"Targets: server p95 ≤ {P95_TARGET_MS:.0f} ms and ≤ {FLOOR_RATIO_TARGET:.0f}× the one-query floor's "
-        "p95; the same number of queries on every request and on the tiny dataset "
-        f"({TINY.provinces} province × {TINY.blocs_per_province} blocs × {TINY.years} years). Server times in ms; "
+        "p95; the same number of queries on every request and on the other dataset (each page of the national "
+        "dataset has its twin on the small one, and the history pages measured on the small one have theirs on "
+        "the national one: column “other”). Server times in ms; "
         "req/s counted by the client over the window; CPU = the CPU time of the gunicorn thread that answered "
         "(what remains when waits for PostgreSQL and for a busy core are taken out); SQL = time spent in SQL "
         "statements, median; client = from sending the "
@@ -485,7 +532,7 @@ def report(
         "logged-in user gets for an empty search: the session and user read, the menu rendered; what every "
         "page costs before its own work).",
         "",
-        "| page | role | requests | req/s | p50 | p95 | p99 | CPU p95 | SQL p50 | client p95 | queries | tiny "
+        "| page | role | requests | req/s | p50 | p95 | p99 | CPU p95 | SQL p50 | client p95 | queries | other "
         "| ×floor | ×admin | ×layout | result |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
         "| --- |",
@@ -507,7 +554,7 @@ def report(
             f"| {page.name} | {page.role or '—'} | {len(result.samples) if result else 0} "
             f"| {result.per_second:.1f} | {_ms(result.server(0.5))} | {_ms(p95)} | {_ms(result.server(0.99))} "
             f"| {_ms(result.cpu(0.95))} | {_ms(result.db(0.5))} | {_ms(result.client(0.95))} | {_queries(page)} | "
-            f"{'—' if page.tiny_queries is None else page.tiny_queries} "
+            f"{'—' if page.twin_queries is None else page.twin_queries} "
             f"| {_ms(p95 / floor_p95) if p95 and floor_p95 else '—'} "
             f"| {_ms(p95 / admin_p95) if p95 and admin_p95 else '—'} "
             f"| {_ms(p95 / layout_p95) if p95 and layout_p95 else '—'} | {verdict} |"
@@ -634,12 +681,12 @@ def main(argv=None) -> int:
     begun = time.monotonic()
     url = os.environ.get("DATABASE_URL", "")
     db = bench_database(url)
-    tiny_url = url.rsplit("/", 1)[0] + f"/{db['NAME']}_tiny"
+    small_url = url.rsplit("/", 1)[0] + f"/{db['NAME']}_small"
     workdir = Path(tempfile.mkdtemp(prefix="thiduabloc-bench-"))
     env = server_env(url, workdir, args.conn_max_age)
     scale = Scale(args.provinces, args.blocs_per_province, args.years)
     errors: list[str] = []
-    server = None
+    servers: dict[str, Gunicorn] = {}
     try:
         static_root = Path(env["STATIC_ROOT"])
         collect = None
@@ -648,51 +695,57 @@ def main(argv=None) -> int:
             collect = subprocess.Popen(
                 [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=BASE_DIR, env=env
             )
-        info = dataset(url, scale, fresh=args.fresh, env=env, workdir=workdir, label="main")
-        tiny = dataset(tiny_url, TINY, fresh=False, env=env, workdir=workdir, label="tiny")
+        info = dataset(url, scale, fresh=args.fresh, env=env, workdir=workdir, label="national")
+        small = dataset(small_url, SMALL, fresh=False, env=env, workdir=workdir, label="small")
         if collect is not None and collect.wait(timeout=600) != 0:
             raise RuntimeError("collectstatic failed")
+        plans = {"national": info["plan"], "small": small["plan"]}
 
-        from tests.load.run import Gunicorn
-
-        page_list = pages(info["plan"])
+        # Every page of the national dataset, then the history pages with 20 years on the small one; each
+        # names its twin on the other dataset, whose query count must be the same.
+        twins = {page.name: page.path for page in pages(plans["small"])}
+        page_list = pages(plans["national"])
+        for page in page_list:
+            page.twin = twins[page.name]
+        deep = history_pages(plans["small"], first_year=SMALL.first_year, dataset="small")
+        national_twins = history_pages(plans["national"], first_year=scale.first_year, dataset="")
+        for page, twin in zip(deep, national_twins, strict=True):
+            page.twin = twin.path
+        page_list += deep
         if args.only:
             page_list = [p for p in page_list if p.floor or args.only.lower() in p.name.lower()]
 
-        # Query counts on the tiny dataset: the same pages, the same kind of objects.
         # Each server its own log folder: Gunicorn finds its port in its log.
-        (workdir / "tiny").mkdir()
-        (workdir / "main").mkdir()
-        server = Gunicorn(ServerArgs(1, 1), workdir / "tiny", env | {"DATABASE_URL": tiny_url})
-        port = server.start()
-        tiny_sessions = sessions(port, tiny["plan"])
-        tiny_pages = {p.name: p for p in pages(tiny["plan"])}
+        ports, role_sessions = {}, {}
+        for name, database_url in (("small", small_url), ("national", url)):
+            (workdir / name).mkdir()
+            servers[name] = Gunicorn(
+                ServerArgs(args.workers, args.threads), workdir / name, env | {"DATABASE_URL": database_url}
+            )
+            ports[name] = servers[name].start()
+            role_sessions[name] = sessions(ports[name], plans[name])
         for page in page_list:
-            tiny_page = tiny_pages[page.name]
-            samples = http.probe(port, tiny_page.path, tiny_sessions[tiny_page.role])
+            other = "small" if page.dataset == "national" else "national"
+            samples = http.probe(ports[other], page.twin, role_sessions[other][page.role])
             ok = [s for s in samples if s.status == 200]
-            page.tiny_queries = ok[-1].queries if ok else None
+            page.twin_queries = ok[-1].queries if ok else None
             if not ok:
-                errors.append(f"tiny dataset: {tiny_page.path} answered {samples[-1].status}")
-        server.stop()
-
-        server = Gunicorn(ServerArgs(args.workers, args.threads), workdir / "main", env)
-        port = server.start()
-        role_sessions = sessions(port, info["plan"])
+                errors.append(f"{other} dataset: {page.twin} answered {samples[-1].status}")
         context = {"load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
         processes_before, measure_began = _process_table(), time.monotonic()
         log(
-            f"== gunicorn on {http.HOST}:{port}, {args.workers} workers × {args.threads} threads; "
-            f"{len(page_list)} pages × {args.warmup + args.seconds:.0f} s in {args.rounds} rounds"
+            f"== gunicorn on {http.HOST}:{ports['national']} (national dataset) and :{ports['small']} (small), "
+            f"{args.workers} workers × {args.threads} threads each; {len(page_list)} pages × "
+            f"{args.warmup + args.seconds:.0f} s in {args.rounds} rounds"
         )
         # The pages in turn, several rounds: each page's seconds are spread over the run, so that a slow spell of
         # the machine (a neighbour on the host, a checkpoint) weighs on every page a little, not on one page all.
         for round_number in range(args.rounds):
             for page in page_list:
                 measured = http.measure(
-                    port,
+                    ports[page.dataset],
                     page.path,
-                    role_sessions[page.role],
+                    role_sessions[page.dataset][page.role],
                     clients=args.clients,
                     seconds=args.seconds / args.rounds,
                     warmup=args.warmup if round_number == 0 else ROUND_WARMUP,
@@ -704,19 +757,25 @@ def main(argv=None) -> int:
             log(
                 f"   {page.name:<42} {len(result.samples):>5} req {result.per_second:7.1f}/s  "
                 f"p50 {_ms(result.server(0.5)):>6}  p95 {_ms(result.server(0.95)):>6}  "
-                f"p99 {_ms(result.server(0.99)):>6} cpu95 {_ms(result.cpu(0.95)):>6} sql50 {_ms(result.db(0.5)):>6} ms  queries {_queries(page)} (tiny {page.tiny_queries})"
+                f"p99 {_ms(result.server(0.99)):>6} cpu95 {_ms(result.cpu(0.95)):>6} "
+                f"sql50 {_ms(result.db(0.5)):>6} ms  queries {_queries(page)} (other dataset {page.twin_queries})"
                 + (f"  {result.failures} non-200" if result.failures else "")
             )
         context["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
         context["measured_seconds"] = time.monotonic() - measure_began
         context["other_cpu"] = cpu_of_others(
-            processes_before, _process_table(), {os.getpid(), server.process.pid}
+            processes_before,
+            _process_table(),
+            {os.getpid(), *(server.process.pid for server in servers.values())},
         )
         for page in page_list:
-            samples = http.probe(port, page.path, role_sessions[page.role], times=3, slowest=True)
+            samples = http.probe(
+                ports[page.dataset], page.path, role_sessions[page.dataset][page.role], times=3, slowest=True
+            )
             page.probe = samples[-1]
-        server.stop()
-        errors += server.errors_logged()[:10]
+        for server in servers.values():
+            server.stop()
+            errors += server.errors_logged()[:10]
 
         ops_rows, ops_note = ([], "Skipped (--skip-operations).")
         if not args.skip_operations:
@@ -726,6 +785,7 @@ def main(argv=None) -> int:
         context.update(
             machine=machine(url),
             dataset=info,
+            small_dataset=small,
             args=args,
             argv=argv,
             errors=errors,
@@ -741,11 +801,11 @@ def main(argv=None) -> int:
         return 1 if missed and args.strict else 0
     except (Exception, KeyboardInterrupt):
         traceback.print_exc()
-        if server is not None:
-            log(f"== the bench could not complete; gunicorn's log:\n{server.tail()}")
+        for name, server in servers.items():
+            log(f"== the bench could not complete; gunicorn's log ({name} dataset):\n{server.tail()}")
         return 2
     finally:
-        if server is not None:
+        for server in servers.values():
             server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
