@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Max, Min, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blocs import access as bloc_access
 from blocs.errors import BlocError
-from blocs.models import Bloc, BlocYear, Province
+from blocs.models import Bloc, Province
 from scoring import access, nominations
 from scoring.forms import DecisionForm, NominationSummaryForm, ReturnForm
 from scoring.models import QUEUE_ORDER, AwardType, BaseSalary, Nomination, ScoreSheet
@@ -194,21 +194,15 @@ def _bloc_options(province: int | None, bloc: int | None) -> tuple[int | None, i
 
 
 def _nomination_years() -> list[int]:
-    """The years that have nominations, newest first. The bloc-years are grouped by year first and each year
-    looks for one nomination (a subquery per group, stopping at the first found): a DISTINCT over the join of
-    every nomination with its year took 60 ms at national scale, this takes 1 ms (each year found from the
-    nominations' own copy of it, in the queue's index)."""
-    has_nominations = Exists(Nomination.objects.filter(sort_year=OuterRef("year")))
-    rows = (
-        BlocYear.objects.order_by("-year")
-        .values("year")
-        # The Count makes it a GROUP BY year; annotated apart, the EXISTS is not added to the GROUP BY
-        # (which would run it for every bloc-year).
-        .annotate(bloc_years=Count("pk"))
-        .annotate(has_nominations=has_nominations)
-        .values_list("year", "has_nominations")
-    )
-    return [year for year, found in rows if found]
+    """Every year from the first year with nominations to the last, newest first: the two ends of the queue's
+    index (sort_year leads it), read in one query whatever the number of years. Grouping every bloc-year by
+    year to look for each year's nominations grew with the years kept (1.5 ms with 5 years at national scale,
+    8 ms with 20). A year in between with no nomination at all would be offered too; the queue then says that
+    none matches."""
+    span = Nomination.objects.aggregate(first=Min("sort_year"), last=Max("sort_year"))
+    if span["first"] is None:
+        return []
+    return list(range(span["last"], span["first"] - 1, -1))
 
 
 @login_required
