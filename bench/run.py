@@ -84,7 +84,7 @@ def pages(plan: dict) -> list[Page]:
         Page("Score summary", "secretary", f"/campaigns/{campaign}/summary/"),
         Page("Vote results", "secretary", f"/rounds/{plan['round_id']}/results/"),
         Page("Nominations of a campaign", "secretary", f"/campaigns/{campaign}/nominations/"),
-        Page("Unit history (the latest ten years)", "focal", f"/units/{plan['unit_id']}/"),
+        Page("Unit history (the latest five years)", "focal", f"/units/{plan['unit_id']}/"),
         Page("Reviewer queue (submitted)", "reviewer", "/review/"),
         Page("Reviewer queue, page 3", "reviewer", "/review/?page=3"),
         Page(
@@ -121,7 +121,7 @@ def history_pages(plan: dict, *, first_year: int, dataset: str) -> list[Page]:
             f"/blocs/{bloc}/?until={older}",
             dataset=dataset,
         ),
-        Page(f"Unit history, {years} years: the latest ten", "focal", f"/units/{unit}/", dataset=dataset),
+        Page(f"Unit history, {years} years: the latest five", "focal", f"/units/{unit}/", dataset=dataset),
         Page(
             f"Unit history, {years} years: {older} and earlier",
             "focal",
@@ -505,8 +505,8 @@ def report(
         f"{SMALL.years} years ({SMALL.first_year}–{SMALL.first_year + SMALL.years - 1}), {small_generation}. Every "
         "page's query count on it is compared with the national one, and the history pages of a bloc and a unit "
         f"are measured on it as well: a bloc keeps every year, and with {SMALL.years} years the bloc page that "
-        "listed them all took twice the CPU time of five (40 against 20 ms in-process), hence its pages of five "
-        "years and the unit page's of ten.",
+        "listed them all took twice the CPU time of five (40 against 20 ms in-process), hence pages of five "
+        "years for both.",
         "",
         "| table | rows | small dataset |",
         "| --- | ---: | ---: |",

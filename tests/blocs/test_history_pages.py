@@ -1,5 +1,5 @@
-"""A bloc's page shows its years five at a time and a unit's page its roles ten years at a time, newest first,
-with links to the older and newer years."""
+"""A bloc's page shows its years five at a time, and a unit's page its roles five years at a time, newest
+first, with links to the older and newer years."""
 
 import re
 
@@ -155,37 +155,48 @@ def years_of(rows):
     return [year for year, _ in rows]
 
 
-def test_the_unit_page_shows_ten_years_of_roles_and_links_to_the_older_ones(client, history, focal_person):
+def test_the_unit_page_shows_five_years_of_roles_and_links_to_the_older_ones(client, history, focal_person):
     client.force_login(focal_person)
-    page, rows = open_unit(client, history.years.first().memberships.first().unit)
-    assert years_of(rows) == [2024, 2023, 2022, 2021, 2020, 2019, 2018, 2016, 2015, 2014]
-    assert year_links(page) == [("Từ năm 2013 trở về trước", "?until=2013")]
+    page, rows = open_unit(client, focal_person.unit)
+    assert years_of(rows) == [2024, 2023, 2022, 2021, 2020]
+    assert year_links(page) == [("Từ năm 2019 trở về trước", "?until=2019")]
 
 
-def test_an_older_page_of_the_unit_links_back_to_the_first(client, history, focal_person):
+def test_older_pages_of_the_unit_link_to_the_newer_years(client, history, focal_person):
     client.force_login(focal_person)
     unit = focal_person.unit
+    page, rows = open_unit(client, unit, until=2020)
+    assert years_of(rows) == [2020, 2019, 2018, 2016, 2015]
+    # The years after 2020 are the latest ones: the newer link leads to the first page.
+    assert year_links(page) == [
+        ("Các năm gần đây hơn", unit.get_absolute_url()),
+        ("Từ năm 2014 trở về trước", "?until=2014"),
+    ]
     page, rows = open_unit(client, unit, until=2013)
     assert years_of(rows) == [2013, 2012]
-    # The ten years after 2013 are the latest ones.
-    assert year_links(page) == [("Các năm gần đây hơn", unit.get_absolute_url())]
-    page, rows = open_unit(client, unit, until=2020)
-    assert years_of(rows) == [2020, 2019, 2018, 2016, 2015, 2014, 2013, 2012]
-    assert year_links(page) == [("Các năm gần đây hơn", unit.get_absolute_url())]
+    assert year_links(page) == [("Các năm gần đây hơn", "?until=2019")]
 
 
 def test_a_year_in_two_blocs_stays_on_one_page(client, world, history, focal_person):
     """A unit in two blocs in a year has two rows that year: the page is cut between years, never inside one."""
     unit, b_units = focal_person.unit, world["b_units"]
-    for year in (2013, 2020):
+    for year in (2019, 2020):
         make_bloc_year(bloc=world["bloc_b"], year=year, units=[unit, *b_units], head=b_units[0])
     client.force_login(focal_person)
     page, rows = open_unit(client, unit)
-    assert years_of(rows) == [2024, 2023, 2022, 2021, 2020, 2020, 2019, 2018, 2016, 2015, 2014]
+    assert years_of(rows) == [2024, 2023, 2022, 2021, 2020, 2020]
     assert sorted(bloc for year, bloc in rows if year == 2020) == ["Khối A", "Khối B"]
-    assert year_links(page) == [("Từ năm 2013 trở về trước", "?until=2013")]
-    page, rows = open_unit(client, unit, until=2013)
-    assert rows == [(2013, "Khối A"), (2013, "Khối B"), (2012, "Khối A")]
+    # 2019, the sixth year, has two rows too: both are on the next page.
+    assert year_links(page) == [("Từ năm 2019 trở về trước", "?until=2019")]
+    page, rows = open_unit(client, unit, until=2019)
+    assert rows == [
+        (2019, "Khối A"),
+        (2019, "Khối B"),
+        (2018, "Khối A"),
+        (2016, "Khối A"),
+        (2015, "Khối A"),
+        (2014, "Khối A"),
+    ]
 
 
 def test_another_units_staff_page_through_the_blocs_they_share_only(client, world, history, outsider):
@@ -195,19 +206,19 @@ def test_another_units_staff_page_through_the_blocs_they_share_only(client, worl
         make_bloc_year(bloc=world["bloc_b"], year=year, units=[unit, *b_units], head=b_units[0])
     client.force_login(outsider)
     page, rows = open_unit(client, unit)
-    assert rows == [(year, "Khối B") for year in range(2021, 2011, -1)]
-    assert year_links(page) == [("Từ năm 2011 trở về trước", "?until=2011")]
+    assert rows == [(year, "Khối B") for year in range(2021, 2016, -1)]
+    assert year_links(page) == [("Từ năm 2016 trở về trước", "?until=2016")]
     page, rows = open_unit(client, unit, until=2011)
     assert rows == [(2011, "Khối B"), (2010, "Khối B")]
-    assert year_links(page) == [("Các năm gần đây hơn", unit.get_absolute_url())]
+    assert year_links(page) == [("Các năm gần đây hơn", "?until=2016")]
 
 
 @pytest.mark.parametrize("until", ["", "abc", "-1", "²", "9" * 30, str(2**63 - 1), "2030"])
 def test_the_unit_page_with_a_year_that_is_no_page_shows_the_first(client, history, focal_person, until):
     client.force_login(focal_person)
     page, rows = open_unit(client, focal_person.unit, until=until)
-    assert years_of(rows)[0] == 2024 and len(rows) == 10
-    assert year_links(page) == [("Từ năm 2013 trở về trước", "?until=2013")]
+    assert years_of(rows) == [2024, 2023, 2022, 2021, 2020]
+    assert year_links(page) == [("Từ năm 2019 trở về trước", "?until=2019")]
 
 
 def test_the_unit_page_before_its_first_year_says_so(client, history, focal_person):
@@ -215,7 +226,7 @@ def test_the_unit_page_before_its_first_year_says_so(client, history, focal_pers
     page, rows = open_unit(client, focal_person.unit, until=2011)
     assert rows == []
     assert "Đơn vị không tham gia khối nào từ năm 2011 trở về trước." in page
-    assert year_links(page) == [("Các năm gần đây hơn", "?until=2022")]
+    assert year_links(page) == [("Các năm gần đây hơn", "?until=2016")]
 
 
 def unit_queries(client, unit, **params):
