@@ -211,16 +211,6 @@ def unit_detail(request, unit_id: int):
     memberships = (
         mine.filter(bloc_year__year__in=page_years[: YEARS_PER_PAGE + 1])
         .select_related("bloc_year__bloc", "bloc_year__campaign")
-        .prefetch_related(
-            Prefetch(
-                "bloc_year__memberships",
-                # No order (read by role): the model's joined each leader's bloc-year, bloc and province.
-                queryset=Membership.objects.filter(role__in=access.MANAGING_ROLES)
-                .select_related("unit")
-                .order_by(),
-                to_attr="leaders",
-            )
-        )
         .order_by("-bloc_year__year", "bloc_year__bloc__name")
     )
     from scoring.history import unit_history
@@ -238,17 +228,24 @@ def unit_detail(request, unit_id: int):
         later_years = later.order_by("bloc_year__year").values_list("bloc_year__year", flat=True).distinct()
         newer = _newer_start(list(later_years[: YEARS_PER_PAGE + 1]), YEARS_PER_PAGE)
     records, chart = unit_history(unit, memberships)
-    rows = []
-    for membership in memberships:
-        leaders = {m.role: m.unit for m in membership.bloc_year.leaders}
-        rows.append(
-            {
-                "membership": membership,
-                "head": leaders.get(Membership.Role.HEAD),
-                "deputy": leaders.get(Membership.Role.DEPUTY),
-                "record": records[membership.pk],
-            }
-        )
+    # Each year's head and deputy by short name, as plain rows of the years shown: as prefetched memberships
+    # with their units, they were four model instances a year.
+    leaders: dict[int, dict[str, str]] = {m.bloc_year_id: {} for m in memberships}
+    for bloc_year_id, role, short_name in (
+        Membership.objects.filter(bloc_year_id__in=list(leaders), role__in=access.MANAGING_ROLES)
+        .order_by()
+        .values_list("bloc_year_id", "role", "unit__short_name")
+    ):
+        leaders[bloc_year_id][role] = short_name
+    rows = [
+        {
+            "membership": membership,
+            "head": leaders[membership.bloc_year_id].get(Membership.Role.HEAD),
+            "deputy": leaders[membership.bloc_year_id].get(Membership.Role.DEPUTY),
+            "record": records[membership.pk],
+        }
+        for membership in memberships
+    ]
     handovers = (
         Handover.objects.filter(Q(from_unit=unit) | Q(to_unit=unit), shared)
         .select_related("from_unit", "to_unit", "bloc_year__bloc")

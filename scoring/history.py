@@ -41,34 +41,33 @@ def unit_history(unit, memberships) -> tuple[dict[int, YearRecord], str]:
     votes: dict[int, list[str]] = {}
     if not campaigns:
         return {m.pk: YearRecord(m.bloc_year.year, None) for m in memberships}, ""
-    for candidate in (
+    # Plain rows in the order the rounds ran and the awards are listed (the model's order also sorted by campaign
+    # and unit name, joining the unit to sort a single unit's rows): as candidates with their award, rule, award
+    # type, round and conference, they were six model instances a line.
+    for campaign_id, award, approvals, basis, elected, runoff in (
         RoundCandidate.objects.filter(
             unit=unit,
             round_award__round__conference__campaign__in=list(campaigns.values()),
             round_award__round__status=VoteRound.Status.CLOSED,
         )
-        .select_related("round_award__rule__award_type", "round_award__round__conference")
-        .order_by(
-            # Within a campaign, as the rounds ran and the awards are listed; the model's order also sorted by
-            # campaign and unit name, joining the unit to sort a single unit's rows.
-            "round_award__round__number",
-            "round_award__rule__position",
+        .order_by("round_award__round__number", "round_award__rule__position")
+        .values_list(
+            "round_award__round__conference__campaign_id",
+            "round_award__rule__award_type__short_name",
+            "approvals",
+            "round_award__basis_count",
+            "elected",
+            "runoff",
         )
     ):
-        award = candidate.round_award
-        if candidate.elected:
+        if elected:
             line = _("%(award)s: %(approvals)s/%(basis)s phiếu, trúng")
-        elif candidate.runoff:
+        elif runoff:
             line = _("%(award)s: %(approvals)s/%(basis)s phiếu, bỏ phiếu lại")
         else:
             line = _("%(award)s: %(approvals)s/%(basis)s phiếu, không trúng")
-        votes.setdefault(award.round.conference.campaign_id, []).append(
-            line
-            % {
-                "award": award.rule.award_type.short_name,
-                "approvals": candidate.approvals,
-                "basis": award.basis_count,
-            }
+        votes.setdefault(campaign_id, []).append(
+            line % {"award": award, "approvals": approvals, "basis": basis}
         )
     awards: dict[int, list[Nomination]] = {}
     # In the review queue's order, from the nomination's own copies (within a campaign: by award, then unit): the

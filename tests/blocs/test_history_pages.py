@@ -155,11 +155,20 @@ def years_of(rows):
     return [year for year, _ in rows]
 
 
-def test_the_unit_page_shows_five_years_of_roles_and_links_to_the_older_ones(client, history, focal_person):
+def test_the_unit_page_shows_five_years_of_roles_and_links_to_the_older_ones(
+    client, world, history, focal_person
+):
     client.force_login(focal_person)
     page, rows = open_unit(client, focal_person.unit)
     assert years_of(rows) == [2024, 2023, 2022, 2021, 2020]
     assert year_links(page) == [("Từ năm 2019 trở về trước", "?until=2019")]
+    # Each year's head and deputy (the fourth and fifth cells): 2024 A1 and A2, 2022 A3 and A5.
+    cells = re.findall(
+        r"<tr>\s*<td>(\d{4})</td>(?:\s*<td>[\s\S]*?</td>){2}\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", page
+    )
+    leaders = {int(year): (head, deputy) for year, head, deputy in cells}
+    a = [unit.short_name for unit in world["a_units"]]
+    assert leaders[2024] == (a[0], a[1]) and leaders[2022] == (a[2], a[4])
 
 
 def test_older_pages_of_the_unit_link_to_the_newer_years(client, history, focal_person):
