@@ -112,23 +112,18 @@ def history_pages(plan: dict, *, first_year: int, dataset: str) -> list[Page]:
     or the second year when the history is shorter)."""
     years = plan["last_year"] - first_year + 1
     older = first_year + 10 if years > 15 else first_year + 1
-    bloc, unit = plan["bloc_id"], plan["unit_id"]
-    return [
-        Page(f"Bloc page, {years} years: the latest five", "secretary", f"/blocs/{bloc}/", dataset=dataset),
-        Page(
-            f"Bloc page, {years} years: {older} and earlier",
-            "secretary",
-            f"/blocs/{bloc}/?until={older}",
-            dataset=dataset,
-        ),
-        Page(f"Unit history, {years} years: the latest five", "focal", f"/units/{unit}/", dataset=dataset),
-        Page(
-            f"Unit history, {years} years: {older} and earlier",
-            "focal",
-            f"/units/{unit}/?until={older}",
-            dataset=dataset,
-        ),
-    ]
+    found = []
+    for label, role, path in (
+        ("Bloc page", "secretary", f"/blocs/{plan['bloc_id']}/"),
+        ("Unit history", "focal", f"/units/{plan['unit_id']}/"),
+    ):
+        found += [
+            Page(f"{label}, {years} years: the latest five", role, path, dataset=dataset),
+            Page(
+                f"{label}, {years} years: {older} and earlier", role, f"{path}?until={older}", dataset=dataset
+            ),
+        ]
+    return found
 
 
 def log(text: str) -> None:
