@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,8 @@ from thiduabloc.text import fold
 # rest through the search box and the province filter, and have the overview for the table of every bloc.
 BLOCS_PER_PAGE = 10
 # The dashboard shows each bloc's latest years only (this year's campaign and last year's, whose nominations are
-# often still under review): a page stays 20 rows however long the blocs' history. The bloc page has it all.
+# often still under review): a page stays 20 rows however long the blocs' history. The bloc page has every
+# year, YEARS_PER_PAGE at a time.
 DASHBOARD_YEARS = 2
 # A bloc's page and a unit's show five years at a time, the newest first, and link to the older ones: a year
 # (a bloc's card of members, roles, campaign, leader and awards; a unit's row of leaders, score, votes and
@@ -31,17 +32,9 @@ DASHBOARD_YEARS = 2
 YEARS_PER_PAGE = 5
 
 
-def _years_with_roles() -> Prefetch:
-    """A bloc's years, newest first, with members, roles and handover: two queries whatever the size."""
-    return Prefetch(
-        "years",
-        queryset=BlocYear.objects.select_related("handover__from_unit", "handover__to_unit", "campaign")
-        # Ordered by unit name only: the model's ordering by bloc-year would join bloc and province to sort.
-        .prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.select_related("unit").order_by("unit__name"))
-        )
-        .order_by("-year"),
-    )
+# A bloc-year's members with their units, ordered by unit name only: the model's ordering by bloc-year would join
+# bloc and province to sort.
+_MEMBERS = Prefetch("memberships", queryset=Membership.objects.select_related("unit").order_by("unit__name"))
 
 
 def _dashboard_years() -> Prefetch:
@@ -155,13 +148,16 @@ def bloc_detail(request, bloc_id: int):
     from scoring.history import bloc_history
 
     until = whole_number(request.GET.get("until"))
-    years = _years_with_roles().queryset.filter(bloc=bloc)
+    years = bloc.years.select_related("handover__from_unit", "handover__to_unit", "campaign")
+    years = years.order_by("-year")
     if until is not None:
         years = years.filter(year__lte=until)
-    # One year more than the page shows tells whether there are older ones, without a count.
+    # One year more than the page shows tells whether there are older ones, without a count; the members are
+    # read for the years shown only (one query).
     years = list(years[: YEARS_PER_PAGE + 1])
     older = years[YEARS_PER_PAGE].year if len(years) > YEARS_PER_PAGE else None
     years = years[:YEARS_PER_PAGE]
+    prefetch_related_objects(years, _MEMBERS)
     newer = None
     if until is not None:
         later = bloc.years.filter(year__gt=years[0].year if years else until).order_by("year")
