@@ -16,10 +16,13 @@ from thiduabloc.env import env_int_list
 
 @pytest.fixture
 def unfrozen():
-    """Each test starts and ends with nothing frozen: the test process keeps the collector as Python sets it."""
+    """Each test starts and ends with nothing frozen and Python's thresholds: the test process keeps the collector
+    as Python sets it."""
+    thresholds = gc.get_threshold()
     gc.unfreeze()
-    yield
+    yield thresholds
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def call(application, path="/login/"):
@@ -52,6 +55,20 @@ def test_the_process_freezes_after_the_named_requests_only(unfrozen):
         assert status == "200 OK" and "Đăng nhập".encode() in body
         froze.append(not any(o is marker for o in gc.get_objects()))
     assert froze == [False, True, False, True, False]
+
+
+@pytest.mark.django_db
+def test_the_first_freeze_raises_the_young_generations_threshold_only(unfrozen):
+    young, middle, old = unfrozen
+    assert young < gc_freeze.YOUNG_THRESHOLD
+    application = gc_freeze.FreezeWhenWarm(WSGIHandler(), after=[2])
+    call(application)
+    assert gc.get_threshold() == (young, middle, old)  # not warm yet: as Python sets it
+    call(application)
+    assert gc.get_threshold() == (gc_freeze.YOUNG_THRESHOLD, middle, old)
+    gc.set_threshold(3 * gc_freeze.YOUNG_THRESHOLD, middle, old)
+    gc_freeze.freeze()
+    assert gc.get_threshold()[0] == 3 * gc_freeze.YOUNG_THRESHOLD  # never lowered
 
 
 @pytest.mark.django_db
