@@ -16,8 +16,8 @@ from thiduabloc.env import env_int_list
 
 @pytest.fixture
 def unfrozen():
-    """Each test starts and ends with nothing frozen and Python's thresholds: the test process keeps the collector
-    as Python sets it."""
+    """Each test starts and ends with nothing frozen and Python's thresholds: the test process keeps the
+    collector as Python sets it."""
     thresholds = gc.get_threshold()
     gc.unfreeze()
     yield thresholds

@@ -13,12 +13,14 @@ has been sent (the WSGI ``close()``), after a full collection, so that the finis
 collected and not frozen.
 
 At the first freeze the youngest generation's threshold is raised from Python's 700 allocations to
-YOUNG_THRESHOLD. A page builds tens of thousands of short-lived containers (querysets, model instances, template
-contexts): at 700, each request ran some seventy young collections. Paired in-process A/B on the bench
-database, 300 requests a page after the freeze: p95 CPU 17.7 -> 16.3 ms on the secretary's dashboard, 16.3 -> 15.2
-on the city overview, 9.2 -> 8.4 on the reviewer queue. The garbage that waits longer before a young
-collection is at most that many objects, under a few MB. Only the server's WSGI entry (thiduabloc/wsgi.py) is wrapped: the test client and
-management commands keep the collector as Python sets it.
+YOUNG_THRESHOLD. A page builds tens of thousands of short-lived containers (querysets, model instances,
+template contexts): at 700, each request ran some seventy young collections. Paired in-process A/B on the bench
+database, 300 requests a page after the freeze: p95 CPU 17.7 -> 16.3 ms on the secretary's dashboard,
+16.3 -> 15.2 on the city overview, 9.2 -> 8.4 on the reviewer queue. The garbage that waits longer before a
+young collection is at most that many objects, under a few MB.
+
+Only the server's WSGI entry (thiduabloc/wsgi.py) is wrapped: the test client and management commands keep the
+collector as Python sets it.
 """
 
 import gc
@@ -27,13 +29,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-# The youngest generation's threshold once the process is warm (Python's default: 700); the older two keep theirs.
+# The youngest generation's threshold once the process is warm (Python's default: 700); the older two keep
+# theirs.
 YOUNG_THRESHOLD = 10_000
 
 
 def freeze() -> None:
-    """Collect what is garbage now, then move every object left to the permanent generation; from then on, young
-    collections only once YOUNG_THRESHOLD more objects are allocated than freed."""
+    """Collect what is garbage now, then move every object left to the permanent generation; from then on,
+    young collections only once YOUNG_THRESHOLD more objects are allocated than freed."""
     gc.collect()
     gc.freeze()
     young, middle, old = gc.get_threshold()
